@@ -1,0 +1,8 @@
+"""The mall host's API: accounts, onboarding, categories."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("shared_apps.accounts.api_urls")),
+    path("", include("shared_apps.onboarding.api_urls")),
+]

@@ -1,0 +1,291 @@
+"""Settings shared by every environment; everything that differs comes from the environment."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+env = environ.Env()
+
+SECRET_KEY = env("SECRET_KEY", default="dev-insecure-change-me")
+DEBUG = env.bool("DEBUG", default=False)
+
+# The mall lives at MALL_DOMAIN, every shop at <shop>.MALL_DOMAIN, operators at ops.MALL_DOMAIN.
+MALL_DOMAIN = env("MALL_DOMAIN", default="mall.localhost").lower()
+OPS_SUBDOMAIN = "ops"
+# Scheme and port used when the mall builds links to its other hosts (handoff redirects, mails).
+MALL_SCHEME = env("MALL_SCHEME", default="http")
+MALL_PORT = env("MALL_PORT", default=env("PORT", default=""))
+ALLOWED_HOSTS = [MALL_DOMAIN, "." + MALL_DOMAIN]
+
+SHARED_APPS = [
+    "tenants",  # first: its migrate/migrate_schemas commands override django-tenants' own
+    "django_tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
+    "backend",
+    "shared_apps.accounts",
+    "shared_apps.audit",
+    "shared_apps.taxonomy",
+    "shared_apps.onboarding",
+]
+TENANT_APPS = [
+    "tenant_apps.shop",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Shop"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+# Left off on purpose: with it on, a rolled-back savepoint can leave a stale search_path
+# (django-tenants issue 1262). Setting the search_path on every cursor costs microseconds.
+TENANT_LIMIT_SET_CALLS = False
+SHOP_TEMPLATE_SCHEMA = "shop_template"
+SHOP_SCHEMA_POOL_SIZE = env.int("SHOP_SCHEMA_POOL_SIZE", default=3)
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+
+MIDDLEWARE = [
+    "backend.middleware.HealthCheckMiddleware",
+    "backend.middleware.HostRoutingMiddleware",
+    "backend.middleware.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shared_apps.accounts.middleware.HostBoundSessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "tenants.middleware.ShopStatusMiddleware",
+]
+
+ROOT_URLCONF = "backend.urls_tenant"
+PUBLIC_SCHEMA_URLCONF = "backend.urls_public"
+OPS_URLCONF = "backend.urls_ops"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "backend" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "backend.context_processors.site",
+            ],
+        },
+    }
+]
+
+WSGI_APPLICATION = "backend.wsgi.application"
+ASGI_APPLICATION = "backend.asgi.application"
+
+# Database: one PostgreSQL database, one schema per shop. Connections come from psycopg's pool
+# and are recycled after DB_POOL_MAX_LIFETIME seconds: a connection that has served many shop
+# schemas keeps their catalog entries in memory, so its lifetime must be bounded.
+DATABASES = {
+    "default": env.db_url(
+        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/mall"
+    )
+}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+if env.bool("DB_POOL", default=True):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN", default=1),
+        "max_size": env.int("DB_POOL_MAX", default=8),
+        "max_lifetime": env.float("DB_POOL_MAX_LIFETIME", default=300.0),
+        "max_idle": 60.0,
+        "timeout": 10.0,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # Keys carry the current schema, so one shop can never read another's cache entries.
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_PREFIX": env("CACHE_PREFIX", default="mall"),
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Host-only cookies: a session made on one host is never sent to another.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+CSRF_TRUSTED_ORIGINS: list[str] = []  # same-origin only: Django checks Origin against the host
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "shared_apps.accounts.backends.IdentifierBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+
+# Login throttling and temporary lockout (django-axes). Attempts are counted per identifier and
+# IP whether or not the account exists, so the answer never tells which identifiers are real.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "shared_apps.accounts.views.lockout_response"
+AXES_USERNAME_FORM_FIELD = "identifier"
+AXES_USERNAME_CALLABLE = "shared_apps.accounts.backends.axes_username"
+AXES_VERBOSE = False
+
+# Personal data: phone numbers are encrypted at rest and looked up by a keyed hash.
+PII_ENCRYPTION_KEY = env("PII_ENCRYPTION_KEY", default="dev-pii-key-change-me")
+PII_HASH_KEY = env("PII_HASH_KEY", default="dev-pii-hash-key-change-me")
+
+SMS_PROVIDER = env("SMS_PROVIDER", default="shared_apps.accounts.sms.SandboxSmsProvider")
+SMS_CODE_TTL_SECONDS = 300
+SMS_CODE_MAX_ATTEMPTS = 5
+SMS_SEND_INTERVAL_SECONDS = 60
+SMS_SENDS_PER_HOUR = 5
+# The page that shows the sandbox's messages exists only where the sandbox provider is used.
+SMS_SANDBOX_PAGE = env.bool("SMS_SANDBOX_PAGE", default=True)
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "backend" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "backend" / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+QUALIFICATION_MAX_BYTES = env.int("QUALIFICATION_MAX_BYTES", default=5 * 1024 * 1024)
+
+# Media: local disk by default, S3 when a bucket is configured.
+S3_BUCKET = env("S3_BUCKET", default="")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+            "access_key": env("S3_ACCESS_KEY", default=None),
+            "secret_key": env("S3_SECRET_KEY", default=None),
+            "region_name": env("S3_REGION", default="us-east-1"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+# Mail: SMTP when EMAIL_HOST is set, else the console.
+EMAIL_HOST = env("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"noreply@{MALL_DOMAIN}")
+
+# Celery runs every task in the schema it was sent from (tenant-schemas-celery).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "refill-shop-schema-pool": {"task": "tenants.tasks.refill_schema_pool", "schedule": 60.0},
+    "purge-expired-sms-codes": {"task": "shared_apps.accounts.tasks.purge_expired", "schedule": 3600.0},
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "backend.api.pagination.Pagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_RATES": {"auth": "30/min", "sms": "10/min", "onboarding": "30/min"},
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mall API",
+    "DESCRIPTION": (
+        "REST API of the mall. Paths under /api/v1/ops/ are served on the operator host "
+        "(ops.MALL_DOMAIN), paths under /api/v1/shop/ on each shop's host (<shop>.MALL_DOMAIN), "
+        "and the rest on the mall host (MALL_DOMAIN). Errors share one body: "
+        '{"error": {"code", "message", "fields"}}.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_URLCONF": "backend.urls_api",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "backend.lib.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
+}

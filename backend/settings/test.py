@@ -1,0 +1,20 @@
+from .base import *  # noqa: F401,F403
+from .base import BASE_DIR, LOGGING, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+MEDIA_ROOT = BASE_DIR / ".data" / "test-media"
+SHOP_SCHEMA_POOL_SIZE = 0
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("REDIS_URL", default="redis://127.0.0.1:6379/0"),
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+        "KEY_PREFIX": "mall-test",
+    }
+}
+LOGGING["root"]["level"] = "WARNING"
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,9 @@
+"""Every API path of every host, for the one OpenAPI document (never routed to directly)."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/v1/", include("backend.api_public")),
+    path("api/v1/ops/", include("shared_apps.ops.api_urls")),
+    path("api/v1/shop/", include("tenant_apps.shop.api_urls")),
+]

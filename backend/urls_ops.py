@@ -1,0 +1,17 @@
+"""The operator console host (ops.MALL_DOMAIN)."""
+
+from django.urls import include, path
+
+from backend.urls_common import common_patterns
+
+urlpatterns = [
+    path("", include("shared_apps.ops.urls")),
+    path("accounts/", include("shared_apps.accounts.urls_host")),
+    path("api/v1/ops/", include("shared_apps.ops.api_urls")),
+    *common_patterns,
+]
+
+handler400 = "backend.views.bad_request"
+handler403 = "backend.views.permission_denied"
+handler404 = "backend.views.page_not_found"
+handler500 = "backend.views.server_error"

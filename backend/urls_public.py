@@ -1,0 +1,20 @@
+"""The mall host (MALL_DOMAIN): home, accounts, opening a shop, and the mall API."""
+
+from django.urls import include, path
+
+from backend import views
+from backend.urls_common import common_patterns
+
+urlpatterns = [
+    path("", views.mall_home, name="mall-home"),
+    path("accounts/", include("shared_apps.accounts.urls")),
+    path("open-shop/", include("shared_apps.onboarding.urls")),
+    path("dev/", include("shared_apps.accounts.dev_urls")),
+    path("api/v1/", include("backend.api_public")),
+    *common_patterns,
+]
+
+handler400 = "backend.views.bad_request"
+handler403 = "backend.views.permission_denied"
+handler404 = "backend.views.page_not_found"
+handler500 = "backend.views.server_error"

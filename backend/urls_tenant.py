@@ -1,0 +1,17 @@
+"""A shop's host (<shop>.MALL_DOMAIN): storefront, merchant console and the shop API."""
+
+from django.urls import include, path
+
+from backend.urls_common import common_patterns
+
+urlpatterns = [
+    path("", include("tenant_apps.shop.urls")),
+    path("accounts/", include("shared_apps.accounts.urls_host")),
+    path("api/v1/shop/", include("tenant_apps.shop.api_urls")),
+    *common_patterns,
+]
+
+handler400 = "backend.views.bad_request"
+handler403 = "backend.views.permission_denied"
+handler404 = "backend.views.page_not_found"
+handler500 = "backend.views.server_error"

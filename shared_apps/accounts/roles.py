@@ -1,0 +1,20 @@
+"""Which operator roles may do what in the operator console."""
+
+from backend.api.errors import Forbidden
+
+from .models import OperatorRole
+
+VIEW = frozenset(OperatorRole.values)
+REVIEW = frozenset({OperatorRole.ADMIN, OperatorRole.AUDITOR})
+SHOP_LIFECYCLE = frozenset({OperatorRole.ADMIN})
+FINANCE = frozenset({OperatorRole.ADMIN, OperatorRole.FINANCE})
+AUDIT_LOG = frozenset({OperatorRole.ADMIN, OperatorRole.AUDITOR})
+
+
+def has_operator_role(user, allowed: frozenset) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.operator_role in allowed)
+
+
+def require_operator(user, allowed: frozenset) -> None:
+    if not has_operator_role(user, allowed):
+        raise Forbidden("Your operator role does not allow this action.")

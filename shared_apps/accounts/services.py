@@ -1,0 +1,218 @@
+"""Writes for platform accounts: registration, SMS codes, password reset, cross-host sign-in."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.api.errors import Conflict, RateLimited, ServiceError
+from backend.lib import hosts, pii
+from backend.lib.validators import normalize_phone
+
+from .models import HandoffToken, SmsCode, SmsPurpose, User
+from .sms import get_provider
+
+HANDOFF_TTL = timedelta(seconds=60)
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError(" ".join(exc.messages), code="weak_password",
+                           fields={"password": exc.messages}) from exc
+
+
+def user_find(*, identifier: str) -> User | None:
+    """The account signed in with an e-mail address or a phone number, if any."""
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        return User.objects.filter(email__iexact=identifier).first()
+    try:
+        phone = normalize_phone(identifier)
+    except ValidationError:
+        return None
+    return User.objects.filter(phone_hash=pii.lookup_hash(phone)).first()
+
+
+@transaction.atomic
+def user_register_email(*, email: str, password: str, display_name: str = "") -> User:
+    """Create an account signed in with an e-mail address; the address is unique ignoring case."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict(_("An account with this e-mail address already exists."),
+                       code="email_taken", fields={"email": [_("Already registered.")]})
+    user = User(email=email, display_name=display_name.strip())
+    _check_password(password, user)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent registration won the race
+        raise Conflict(_("An account with this e-mail address already exists."),
+                       code="email_taken", fields={"email": [_("Already registered.")]}) from exc
+    return user
+
+
+def _code_hash(phone: str, purpose: str, code: str) -> str:
+    return pii.lookup_hash(f"sms:{purpose}:{phone}:{code}")
+
+
+@transaction.atomic
+def sms_code_send(*, phone: str, purpose: str, ip: str | None = None) -> None:
+    """Send a 6-digit code. One per phone per minute, five per phone per hour, 20 per IP per hour.
+
+    Rate limits are checked under a row lock-free advisory lock on the phone, so two requests at
+    once cannot both pass the interval check.
+    """
+    phone = normalize_phone(phone)
+    phone_hash = pii.lookup_hash(phone)
+    now = timezone.now()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["sms:" + phone_hash])
+    recent = SmsCode.objects.filter(phone_hash=phone_hash, created_at__gte=now - timedelta(hours=1))
+    last = recent.order_by("-created_at").first()
+    if last and (now - last.created_at).total_seconds() < settings.SMS_SEND_INTERVAL_SECONDS:
+        wait = settings.SMS_SEND_INTERVAL_SECONDS - int((now - last.created_at).total_seconds())
+        raise RateLimited(_("A code was sent a moment ago; try again in %(s)d seconds.") % {"s": wait})
+    if recent.count() >= settings.SMS_SENDS_PER_HOUR:
+        raise RateLimited(_("Too many codes were sent to this number; try again in an hour."))
+    if ip and SmsCode.objects.filter(ip=ip, created_at__gte=now - timedelta(hours=1)).count() >= 20:
+        raise RateLimited(_("Too many codes were requested from your network; try again later."))
+    code = f"{secrets.randbelow(10**6):06d}"
+    SmsCode.objects.create(
+        phone_hash=phone_hash, purpose=purpose, code_hash=_code_hash(phone, purpose, code),
+        expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS), ip=ip,
+    )
+    message = _("[Mall] Your verification code is %(code)s, valid for %(minutes)d minutes.") % {
+        "code": code, "minutes": settings.SMS_CODE_TTL_SECONDS // 60,
+    }
+    provider = get_provider()
+    transaction.on_commit(lambda: provider.send(phone=phone, message=message))
+
+
+def sms_code_consume(*, phone: str, purpose: str, code: str) -> None:
+    """Use up the latest code for this phone and purpose, or raise naming what is wrong.
+
+    Wrong guesses count against the code; after SMS_CODE_MAX_ATTEMPTS it is dead. The check runs
+    in its own transaction so a wrong guess is counted even when the caller's work rolls back.
+    """
+    phone = normalize_phone(phone)
+    with transaction.atomic():
+        latest = (
+            SmsCode.objects.select_for_update()
+            .filter(phone_hash=pii.lookup_hash(phone), purpose=purpose)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        now = timezone.now()
+        error = None
+        if latest is None:
+            error = _("Request a verification code first.")
+        elif latest.used_at is not None:
+            error = _("This code was already used; request a new one.")
+        elif latest.expires_at <= now:
+            error = _("The code has expired; request a new one.")
+        elif latest.attempts >= settings.SMS_CODE_MAX_ATTEMPTS:
+            error = _("Too many wrong codes; request a new one.")
+        elif not secrets.compare_digest(latest.code_hash, _code_hash(phone, purpose, (code or "").strip())):
+            latest.attempts += 1
+            latest.save(update_fields=["attempts"])
+            error = _("The code is wrong.")
+        else:
+            latest.used_at = now
+            latest.save(update_fields=["used_at"])
+    if error:
+        raise ServiceError(error, code="bad_code", fields={"code": [error]})
+
+
+@transaction.atomic
+def user_register_phone(*, phone: str, code: str, password: str, display_name: str = "") -> User:
+    """Create an account signed in with a phone number verified by an SMS code."""
+    phone = normalize_phone(phone)
+    if User.objects.filter(phone_hash=pii.lookup_hash(phone)).exists():
+        raise Conflict(_("An account with this phone number already exists."),
+                       code="phone_taken", fields={"phone": [_("Already registered.")]})
+    user = User(display_name=display_name.strip())
+    user.set_phone(phone)
+    _check_password(password, user)
+    sms_code_consume(phone=phone, purpose=SmsPurpose.REGISTER, code=code)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:
+        raise Conflict(_("An account with this phone number already exists."),
+                       code="phone_taken", fields={"phone": [_("Already registered.")]}) from exc
+    return user
+
+
+@transaction.atomic
+def password_reset_by_sms(*, phone: str, code: str, new_password: str) -> None:
+    """Set a new password after an SMS code. Says nothing about whether the phone is registered
+    beyond what the code check says (codes are only sent to registered numbers for this purpose).
+    """
+    phone = normalize_phone(phone)
+    sms_code_consume(phone=phone, purpose=SmsPurpose.RESET, code=code)
+    user = User.objects.filter(phone_hash=pii.lookup_hash(phone)).first()
+    if user is None:
+        raise ServiceError(_("The code is wrong."), code="bad_code")
+    _check_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+
+
+def sms_reset_code_send(*, phone: str, ip: str | None) -> None:
+    """Send a reset code only to registered numbers, but answer the same either way."""
+    phone = normalize_phone(phone)
+    if User.objects.filter(phone_hash=pii.lookup_hash(phone), is_active=True).exists():
+        sms_code_send(phone=phone, purpose=SmsPurpose.RESET, ip=ip)
+
+
+def handoff_issue(*, user: User, target_url: str) -> str:
+    """A URL on the target host that signs `user` in there once, then goes to `target_url`."""
+    from urllib.parse import urlencode, urlsplit
+
+    if not hosts.is_mall_url(target_url):
+        raise ServiceError(_("The destination is not a page of this mall."), code="bad_next")
+    parts = urlsplit(target_url)
+    token = secrets.token_urlsafe(32)
+    HandoffToken.objects.create(
+        token_hash=pii.lookup_hash("handoff:" + token), user=user,
+        target_host=parts.hostname.lower(), expires_at=timezone.now() + HANDOFF_TTL,
+    )
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    query = urlencode({"token": token, "next": path})
+    return f"{parts.scheme}://{parts.netloc}/accounts/handoff/accept/?{query}"
+
+
+def handoff_redeem(*, token: str, host: str) -> User:
+    """Trade a handoff token for its user, once, on the host it was issued for."""
+    now = timezone.now()
+    token_hash = pii.lookup_hash("handoff:" + (token or ""))
+    claimed = HandoffToken.objects.filter(
+        token_hash=token_hash, target_host=host.lower(), used_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
+    if claimed != 1:
+        raise ServiceError(_("This sign-in link is invalid or has expired."), code="bad_token")
+    user = HandoffToken.objects.select_related("user").get(token_hash=token_hash).user
+    if not user.is_active:
+        raise ServiceError(_("This sign-in link is invalid or has expired."), code="bad_token")
+    return user
+
+
+def purge_expired() -> int:
+    """Delete codes and handoff tokens that can no longer be used."""
+    cutoff = timezone.now() - timedelta(days=1)
+    deleted = SmsCode.objects.filter(expires_at__lt=cutoff).delete()[0]
+    deleted += HandoffToken.objects.filter(expires_at__lt=cutoff).delete()[0]
+    return deleted
