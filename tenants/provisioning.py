@@ -177,12 +177,15 @@ def capture_template_ddl() -> TemplateSnapshot:
 
 
 def current_snapshot() -> TemplateSnapshot:
+    """The latest captured template DDL; captured now if missing (e.g. after a table flush)."""
     snapshot = TemplateSnapshot.objects.order_by("-created_at", "-id").first()
-    if snapshot is None:
+    if snapshot is not None:
+        return snapshot
+    if schema_fingerprint(template_schema()) is None:
         raise ProvisioningError(
             "the shop template is not prepared: run `manage.py migrate_schemas` first"
         )
-    return snapshot
+    return capture_template_ddl()
 
 
 def replay_template(schema: str, snapshot: TemplateSnapshot | None = None) -> None:

@@ -1,0 +1,149 @@
+"""Personas, hosts and real services (PostgreSQL, Redis, SMTP) for the whole suite.
+
+Personas: `operator` (admin role), `auditor`, `shopper`, `merchant_a` / `merchant_b` who own
+`shop_a` / `shop_b`. Clients are bound to a host: `mall_client`, `ops_client`, `shop_client`.
+"""
+
+import os
+import socket
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from shared_apps.accounts.models import OperatorRole
+from tests.factories import UserFactory
+
+MALL = settings.MALL_DOMAIN
+OPS = f"ops.{MALL}"
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("MALL_SKIP_BROWSER") != "1":
+        return
+    skip = pytest.mark.skip(reason="Chromium not found on this machine (set CHROMIUM_PATH to run)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_and_schema():
+    cache.clear()
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+
+
+def shop_host(shop) -> str:
+    return f"{shop.subdomain}.{MALL}"
+
+
+def client_for(host: str, user=None) -> Client:
+    client = Client(HTTP_HOST=host)
+    if user is not None:
+        client.force_login(user, backend="shared_apps.accounts.backends.IdentifierBackend")
+    return client
+
+
+@pytest.fixture
+def make_user(db):
+    return UserFactory
+
+
+@pytest.fixture
+def operator(db):
+    return UserFactory(email="operator@example.com", display_name="Operator", operator_role=OperatorRole.ADMIN)
+
+
+@pytest.fixture
+def auditor(db):
+    return UserFactory(email="auditor@example.com", display_name="Auditor", operator_role=OperatorRole.AUDITOR)
+
+
+@pytest.fixture
+def shopper(db):
+    return UserFactory(email="shopper@example.com", display_name="Shopper")
+
+
+@pytest.fixture
+def merchant_a(db):
+    return UserFactory(email="owner@alpha.example", display_name="Merchant A")
+
+
+@pytest.fixture
+def merchant_b(db):
+    return UserFactory(email="owner@beta.example", display_name="Merchant B")
+
+
+def provision(owner, subdomain: str, name: str, company: str):
+    from tenants.services import shop_provision
+
+    return shop_provision(subdomain=subdomain, name=name, company_name=company, owner=owner)
+
+
+@pytest.fixture
+def shop_a(merchant_a):
+    return provision(merchant_a, "alpha", "Alpha 商店", "阿尔法贸易有限公司")
+
+
+@pytest.fixture
+def shop_b(merchant_b):
+    return provision(merchant_b, "beta", "Beta 商店", "贝塔贸易有限公司")
+
+
+@pytest.fixture
+def mall_client(db):
+    return client_for(MALL)
+
+
+@pytest.fixture
+def in_schema():
+    """`with in_schema(shop): ...` runs ORM calls in that shop's schema."""
+    return lambda shop: schema_context(shop.schema_name)
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append(message)
+        return "250 OK"
+
+    def bodies(self) -> list[str]:
+        return [m.get_body(preferencelist=("plain",)).get_content() for m in self.messages]
+
+
+@pytest.fixture(scope="session")
+def _smtp_server():
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(_smtp_server, settings):
+    """A real SMTP server (aiosmtpd); `smtp.messages` holds what was delivered during the test."""
+    inbox, port = _smtp_server
+    inbox.messages.clear()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    return inbox
+
+
+
