@@ -1,0 +1,67 @@
+"""Seed a demo mall: an operator, three approved shops (through the real onboarding flow) and a
+consumer. Idempotent: what exists is left as it is."""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from PIL import Image, ImageDraw
+
+from backend.lib.validators import credit_code_check_char
+from shared_apps.accounts.models import OperatorRole, User
+from shared_apps.onboarding import services as onboarding
+from shared_apps.taxonomy.models import Category
+from tenants.models import Shop
+
+OPERATOR = ("admin@mall.localhost", "Operator#2026", "平台管理员")
+SHOPPER = ("shopper@example.com", "Shopper#2026", "小明")
+MERCHANT_PASSWORD = "Merchant#2026"
+SHOPS = [
+    ("tea", "西湖茶庄", "杭州西湖茶业有限公司", "owner@tea.example", ["food"]),
+    ("gadgets", "极客数码", "深圳极客数码科技有限公司", "owner@gadgets.example", ["digital", "computers"]),
+    ("books", "书香阁", "北京书香文化传媒有限公司", "owner@books.example", ["books"]),
+]
+
+
+def _licence_png(text: str) -> SimpleUploadedFile:
+    image = Image.new("RGB", (640, 420), "white")
+    ImageDraw.Draw(image).text((30, 30), f"Business licence (demo)\n{text}", fill="black")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return SimpleUploadedFile("licence.png", buffer.getvalue(), content_type="image/png")
+
+
+def _user(email: str, password: str, name: str, **extra) -> User:
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email, password, display_name=name, **extra)
+    return user
+
+
+class Command(BaseCommand):
+    help = "Seed a demo mall (idempotent)."
+
+    def handle(self, *args, **options):
+        operator = _user(*OPERATOR, operator_role=OperatorRole.ADMIN)
+        _user(*SHOPPER)
+        for index, (subdomain, name, company, email, categories) in enumerate(SHOPS, start=1):
+            if Shop.objects.filter(subdomain=subdomain).exists():
+                continue
+            owner = _user(email, MERCHANT_PASSWORD, f"{name}店主")
+            first17 = f"9133{index:014d}"[:17]
+            with transaction.atomic():
+                application = onboarding.application_create(applicant=owner)
+                onboarding.application_update(application_id=application.pk, actor=owner, data={
+                    "shop_name": name, "subdomain": subdomain, "company_name": company,
+                    "credit_code": first17 + credit_code_check_char(first17),
+                    "contact_name": "店主", "contact_phone": f"1380000{index:04d}",
+                    "bank_name": "招商银行", "bank_branch": "总行营业部", "bank_account_name": company,
+                    "bank_account_number": f"62258801{index:08d}",
+                    "category_ids": list(Category.objects.filter(code__in=categories).values_list("pk", flat=True)),
+                })
+                onboarding.document_add(application_id=application.pk, actor=owner,
+                                        kind="business_licence", upload=_licence_png(company))
+                onboarding.application_submit(application_id=application.pk, actor=owner)
+                onboarding.application_approve(application_id=application.pk, actor=operator)
+            self.stdout.write(f"seeded shop {subdomain}")
