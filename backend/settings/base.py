@@ -38,6 +38,7 @@ SHARED_APPS = [
     "shared_apps.audit",
     "shared_apps.taxonomy",
     "shared_apps.onboarding",
+    "shared_apps.ops",
 ]
 TENANT_APPS = [
     "tenant_apps.shop",

@@ -71,7 +71,7 @@ def main(pytest_args: list[str]) -> int:
 
             signal.signal(signal.SIGINT, forward)
             signal.signal(signal.SIGTERM, forward)
-            return child.wait()
+            return services.exit_code(child.wait())
     except KeyboardInterrupt:
         return 130
 

@@ -10,8 +10,8 @@ Why it is built this way:
 - PostgreSQL listens on a unix socket inside `.data/pg` only, so it never clashes with a
   PostgreSQL already running on the machine, and its data survives restarts. It runs detached
   (pg_ctl puts it in its own session), so Ctrl-C in the terminal never reaches it; whoever started
-  it stops it with the bundled `pg_ctl stop -m fast`. A server that was already running (another
-  `make up` in a second terminal) is used and left running.
+  it stops it with the bundled `pg_ctl stop -m fast`. A server that another live session started
+  (`make up` in a second terminal) is used and left running; one whose session died is adopted.
 - Redis holds nothing that cannot be rebuilt from PostgreSQL (cache, Celery queue), so every
   session starts its own throw-away instance (`--save "" --appendonly no`) on a free loopback TCP
   port, in `.data/redis/<purpose>-<pid>/`. TCP rather than a unix socket because Celery's broker
@@ -130,11 +130,32 @@ def _utf8_locale_available() -> str | None:
         locale.setlocale(locale.LC_CTYPE, saved)
 
 
+def _owner_file(pgdata: Path) -> Path:
+    return pgdata.parent / "run" / f"{pgdata.name}.owner"
+
+
 def start_postgres(pgdata: Path = PGDATA) -> tuple[str, bool]:
-    """Start (or find running) the embedded server; return (socket directory, started_here)."""
+    """Start (or find running) the embedded server; return (socket directory, ours_to_stop).
+
+    The session that starts the server writes its pid to `.data/run/pg.owner` and stops the
+    server when it ends. A server found running belongs to another live session (e.g. `make up`
+    in a second terminal, while this is `make test`) and is left alone, unless its owner died
+    without stopping it: then this session adopts it, so a crash never leaks a server for good.
+    """
     pgserver = _import_pgserver()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    owner_file = _owner_file(pgdata)
+    owner_file.parent.mkdir(parents=True, exist_ok=True)
     was_running = postgres_is_running(pgdata)
+    ours = not was_running
+    if was_running:
+        try:
+            owner = int(owner_file.read_text().strip())
+        except (OSError, ValueError):
+            owner = 0
+        ours = not (owner and _pid_alive(owner))
+        if ours:
+            log("embedded PostgreSQL was left running by an ended session; this one will stop it")
     saved_lc_all = os.environ.get("LC_ALL")
     if not (pgdata / "PG_VERSION").exists():
         log(f"initialising embedded PostgreSQL in {pgdata.relative_to(REPO)} (first run only)")
@@ -153,12 +174,15 @@ def start_postgres(pgdata: Path = PGDATA) -> tuple[str, bool]:
             os.environ.pop("LC_ALL", None)
         else:
             os.environ["LC_ALL"] = saved_lc_all
+    if ours:
+        owner_file.write_text(f"{os.getpid()}\n")
     # uri looks like postgresql://postgres:@/postgres?host=/abs/socket/dir
     socket_dir = parse_qs(urlparse(uri).query)["host"][0]
-    return socket_dir, not was_running
+    return socket_dir, ours
 
 
 def stop_postgres(pgdata: Path = PGDATA) -> None:
+    _owner_file(pgdata).unlink(missing_ok=True)
     if not postgres_is_running(pgdata):
         return
     log("stopping embedded PostgreSQL")
@@ -464,6 +488,11 @@ def stop_everything() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def exit_code(returncode: int) -> int:
+    """A child killed by signal N reports -N; a shell would say 128 + N."""
+    return 128 - returncode if returncode < 0 else returncode
+
+
 def _run_command(command: list[str], purpose: str, database: str) -> int:
     """Run one command with the services up, stop the services after it ends.
 
@@ -480,7 +509,7 @@ def _run_command(command: list[str], purpose: str, database: str) -> int:
 
         signal.signal(signal.SIGINT, forward)
         signal.signal(signal.SIGTERM, forward)
-        return child.wait()
+        return exit_code(child.wait())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,7 +26,7 @@ STEPS = [
     ("documents", gettext_lazy("Documents"), None, []),
     ("review", gettext_lazy("Review"), None, []),
 ]
-SLUGS = [slug for slug, *_ in STEPS]
+SLUGS = [step[0] for step in STEPS]
 
 
 def _mine(request, pk: int) -> ShopApplication:
@@ -86,7 +86,7 @@ def step(request, pk: int, slug: str):
         return _documents(request, application)
     if slug == "review":
         return _review(request, application)
-    _, title, form_class, fields = STEPS[SLUGS.index(slug)]
+    _slug, title, form_class, fields = STEPS[SLUGS.index(slug)]
     kwargs = {"categories": business_categories()} if slug == "categories" else {}
     if request.method == "POST":
         form = form_class(request.POST, **kwargs)

@@ -1,1 +1,17 @@
-urlpatterns: list = []
+"""The shop API, mounted at /api/v1/shop/ on every shop's host."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("me/", api.MeApi.as_view()),
+    path("profile/", api.ProfileApi.as_view()),
+    path("staff/", api.StaffListApi.as_view()),
+    path("staff/<int:member_id>/", api.StaffDetailApi.as_view()),
+    path("invitations/", api.InvitationListApi.as_view()),
+    path("invitations/accept/", api.InvitationAcceptApi.as_view()),
+    path("invitations/<int:invitation_id>/", api.InvitationDetailApi.as_view()),
+    path("bank-account/", api.BankAccountApi.as_view()),
+    path("bank-account/change/", api.BankAccountChangeApi.as_view()),
+]

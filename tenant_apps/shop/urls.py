@@ -1,1 +1,19 @@
-urlpatterns: list = []
+"""The storefront and the merchant console, on the shop's own host."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "shop"
+urlpatterns = [
+    path("", views.storefront, name="storefront"),
+    path("console/", views.dashboard, name="console"),
+    path("console/settings/", views.settings_page, name="settings"),
+    path("console/staff/", views.staff_page, name="staff"),
+    path("console/staff/invite/", views.staff_invite, name="staff-invite"),
+    path("console/staff/<int:member_id>/role/", views.staff_role, name="staff-role"),
+    path("console/staff/<int:member_id>/remove/", views.staff_remove, name="staff-remove"),
+    path("console/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation-revoke"),
+    path("console/invitations/accept/", views.invitation_accept, name="invitation-accept"),
+    path("console/bank-account/", views.bank_account, name="bank-account"),
+]

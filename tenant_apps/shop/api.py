@@ -1,0 +1,309 @@
+"""The shop API at /api/v1/shop/ on the shop's own host: profile, staff, invitations, settlement
+bank account, and the caller's own staff record.
+
+One view per operation (a path with several methods holds one per method). Every view needs a
+signed-in caller with a staff record in this shop whose role opens the view's section
+(`access.IsShopStaff`); the services check the rules again and their refusals become the one
+error body.
+"""
+
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.api.errors import ServiceError
+from backend.api.pagination import Pagination
+from backend.views import media_url
+from shared_apps.onboarding import services as onboarding_services
+
+from . import permissions, selectors, services
+from .access import IsShopStaff, OnShopHost, client_ip, settlement_accounts
+from .models import StaffRole
+
+TAGS = ["shop"]
+
+
+def paginated(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
+    """The schema of one page of `item`s as our Pagination returns it."""
+    return inline_serializer(name=name, fields={
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": item(many=True),
+    })
+
+
+class ShopApiView(APIView):
+    """Base for the shop API: `section` (or `sections` per method) names the console section
+    the caller's role must open (see permissions.SECTIONS)."""
+
+    permission_classes = [IsAuthenticated, IsShopStaff]
+    section = "dashboard"
+    sections: dict[str, str] = {}
+
+    def section_for(self, method: str) -> str:
+        return self.sections.get(method, self.section)
+
+    def service_kwargs(self) -> dict:
+        request = self.request
+        return {"shop": request.tenant, "member": request.staff_member, "actor": request.user,
+                "ip": client_ip(request)}
+
+    def page(self, queryset, serializer_class) -> Response:
+        paginator = Pagination()
+        rows = paginator.paginate_queryset(queryset, self.request, view=self)
+        return paginator.get_paginated_response(serializer_class(rows, many=True).data)
+
+
+@extend_schema_serializer(component_name="ShopStaffMember")
+class StaffMemberOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    user_id = serializers.IntegerField()
+    email = serializers.EmailField()
+    display_name = serializers.CharField()
+    role = serializers.ChoiceField(choices=StaffRole.choices)
+    joined_at = serializers.DateTimeField()
+
+
+@extend_schema_serializer(component_name="ShopStaffInvitation")
+class InvitationOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=StaffRole.choices)
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+
+
+# --- profile -----------------------------------------------------------------------------------
+
+class ProfileApi(ShopApiView):
+    """Anyone on the staff reads the profile (the storefront shows it anyway); settings edit it."""
+
+    sections = {"GET": "dashboard", "PATCH": "settings"}
+
+    @extend_schema_serializer(component_name="ShopProfile")
+    class Output(serializers.Serializer):
+        name = serializers.CharField()
+        description = serializers.CharField()
+        logo_url = serializers.CharField(help_text="Empty when the shop has no logo.")
+        updated_at = serializers.DateTimeField()
+
+    @extend_schema_serializer(component_name="ShopProfileUpdate")
+    class Input(serializers.Serializer):
+        name = serializers.CharField(required=False, allow_blank=True, help_text="2 to 60 characters.")
+        description = serializers.CharField(required=False, allow_blank=True, help_text="At most 2,000 characters.")
+        logo = serializers.FileField(required=False, help_text="PNG, JPEG or WebP; at most 2 MB; sides ≥ 32 px. "
+                                                               "Send as multipart/form-data.")
+        remove_logo = serializers.BooleanField(required=False, default=False)
+
+    @staticmethod
+    def output(profile) -> dict:
+        return ProfileApi.Output({
+            "name": profile.name, "description": profile.description,
+            "logo_url": media_url(profile.logo.name), "updated_at": profile.updated_at,
+        }).data
+
+    @extend_schema(tags=TAGS, summary="Read the shop's profile", responses={200: Output})
+    def get(self, request):
+        return Response(self.output(selectors.profile()))
+
+    @extend_schema(tags=TAGS, summary="Change the shop's name, description or logo",
+                   description="Renaming the shop also renames it across the mall.",
+                   request={"multipart/form-data": Input, "application/json": Input}, responses={200: Output})
+    def patch(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        profile = services.profile_update(
+            **self.service_kwargs(),
+            data={key: values[key] for key in ("name", "description") if key in values},
+            logo=values.get("logo"), remove_logo=values.get("remove_logo", False),
+        )
+        return Response(self.output(profile))
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+class StaffListApi(ShopApiView):
+    section = "staff"
+
+    @extend_schema(tags=TAGS, summary="List the shop's staff", operation_id="shop_staff_list", responses={200: paginated("PaginatedShopStaffList", StaffMemberOut)})
+    def get(self, request):
+        return self.page(selectors.staff_list(), StaffMemberOut)
+
+
+class StaffDetailApi(ShopApiView):
+    section = "staff"
+
+    @extend_schema_serializer(component_name="ShopStaffRoleChange")
+    class Input(serializers.Serializer):
+        role = serializers.ChoiceField(choices=StaffRole.choices)
+
+    @extend_schema(tags=TAGS, summary="Change a staff member's role",
+                   description="Owners grant manager and below; managers grant the roles below manager. "
+                               "The owner's role never changes here.",
+                   request=Input, responses={200: StaffMemberOut})
+    def patch(self, request, member_id: int):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = services.staff_change_role(**self.service_kwargs(), member_id=member_id,
+                                            role=data.validated_data["role"])
+        return Response(StaffMemberOut(target).data)
+
+    @extend_schema(tags=TAGS, summary="Remove a staff member", responses={204: None})
+    def delete(self, request, member_id: int):
+        services.staff_remove(**self.service_kwargs(), member_id=member_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+class InvitationListApi(ShopApiView):
+    section = "staff"
+
+    @extend_schema_serializer(component_name="ShopStaffInvite")
+    class Input(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        role = serializers.ChoiceField(choices=StaffRole.choices)
+
+    @extend_schema(tags=TAGS, summary="List open invitations", operation_id="shop_invitations_list",
+                   responses={200: paginated("PaginatedShopStaffInvitationList", InvitationOut)})
+    def get(self, request):
+        return self.page(selectors.open_invitations(), InvitationOut)
+
+    @extend_schema(tags=TAGS, summary="Invite a person to the staff by e-mail",
+                   description="Sends a mail with a single-use link valid for seven days. 409 when the "
+                               "address is already on the staff or already invited.",
+                   request=Input, responses={201: InvitationOut})
+    def post(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = services.staff_invite(**self.service_kwargs(), **data.validated_data)
+        return Response(InvitationOut(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationDetailApi(ShopApiView):
+    section = "staff"
+
+    @extend_schema(tags=TAGS, summary="Revoke an open invitation", responses={204: None})
+    def delete(self, request, invitation_id: int):
+        services.invitation_revoke(**self.service_kwargs(), invitation_id=invitation_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationAcceptApi(APIView):
+    """The invited person is not on the staff yet: a sign-in on this host is all it takes."""
+
+    permission_classes = [IsAuthenticated, OnShopHost]
+
+    @extend_schema_serializer(component_name="ShopInvitationAccept")
+    class Input(serializers.Serializer):
+        token = serializers.CharField(max_length=200)
+
+    @extend_schema(tags=TAGS, summary="Accept an invitation (join the staff)",
+                   description="The caller must be signed in with the invited e-mail address (403 otherwise).",
+                   request=Input, responses={200: StaffMemberOut})
+    def post(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        member = services.invitation_accept(shop=request.tenant, user=request.user,
+                                            token=data.validated_data["token"], ip=client_ip(request))
+        return Response(StaffMemberOut(member).data)
+
+
+# --- settlement bank account -------------------------------------------------------------------
+
+@extend_schema_serializer(component_name="ShopSettlementAccount")
+class BankAccountOut(serializers.Serializer):
+    status = serializers.CharField()
+    bank_name = serializers.CharField()
+    bank_branch = serializers.CharField()
+    account_name = serializers.CharField()
+    account_number_masked = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class BankAccountApi(ShopApiView):
+    section = "bank_account"
+
+    @extend_schema_serializer(component_name="ShopSettlementAccounts")
+    class Output(serializers.Serializer):
+        company_name = serializers.CharField(help_text="A new account's name must equal this.")
+        active = BankAccountOut(allow_null=True)
+        pending = BankAccountOut(allow_null=True, help_text="A change waiting for an operator's review.")
+        payouts_paused = serializers.BooleanField(help_text="True while a change waits for review.")
+
+    @extend_schema(tags=TAGS, summary="Read the settlement bank account", responses={200: Output})
+    def get(self, request):
+        active, pending = settlement_accounts(shop_id=request.tenant.pk)
+        return Response(self.Output({
+            "company_name": request.tenant.company_name, "active": active, "pending": pending,
+            "payouts_paused": pending is not None,
+        }).data)
+
+
+class BankAccountChangeApi(ShopApiView):
+    section = "bank_account"
+
+    @extend_schema_serializer(component_name="ShopSettlementAccountChange")
+    class Input(serializers.Serializer):
+        bank_name = serializers.CharField(max_length=60)
+        bank_branch = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        account_name = serializers.CharField(max_length=120)
+        account_number = serializers.CharField(max_length=40)
+
+    @extend_schema(tags=TAGS, summary="Ask to be paid into another bank account",
+                   description="The change waits for an operator's review; payouts pause until it is "
+                               "approved. 409 while another change is waiting.",
+                   request=Input, responses={201: BankAccountOut})
+    def post(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            onboarding_services.bank_account_change_request(
+                shop_id=request.tenant.pk, actor=request.user, ip=client_ip(request), **data.validated_data)
+        except ServiceError as exc:
+            # The service names the number by its onboarding field; this API calls it account_number.
+            if "bank_account_number" in exc.fields:
+                exc.fields = {"account_number": exc.fields.pop("bank_account_number"), **exc.fields}
+                exc.message = exc.message.replace("bank_account_number", "account_number")
+            raise
+        _, pending = settlement_accounts(shop_id=request.tenant.pk)
+        return Response(BankAccountOut(pending).data, status=status.HTTP_201_CREATED)
+
+
+# --- me ----------------------------------------------------------------------------------------
+
+class MeApi(ShopApiView):
+    section = "dashboard"
+
+    @extend_schema_serializer(component_name="ShopMe")
+    class Output(serializers.Serializer):
+        id = serializers.IntegerField()
+        user_id = serializers.IntegerField()
+        email = serializers.EmailField()
+        display_name = serializers.CharField()
+        role = serializers.ChoiceField(choices=StaffRole.choices)
+        sections = serializers.ListField(child=serializers.CharField())
+        shop = inline_serializer(name="ShopMeShop", fields={
+            "id": serializers.IntegerField(),
+            "subdomain": serializers.CharField(),
+            "name": serializers.CharField(),
+            "status": serializers.CharField(),
+            "read_only": serializers.BooleanField(),
+        })
+
+    @extend_schema(tags=TAGS, summary="My staff record in this shop and the sections my role opens",
+                   responses={200: Output})
+    def get(self, request):
+        member, shop = request.staff_member, request.tenant
+        return Response(self.Output({
+            "id": member.pk, "user_id": member.user_id, "email": member.email,
+            "display_name": member.display_name, "role": member.role,
+            "sections": permissions.sections_for(member.role),
+            "shop": {"id": shop.pk, "subdomain": shop.subdomain, "name": shop.name, "status": shop.status,
+                     "read_only": shop.is_read_only},
+        }).data)

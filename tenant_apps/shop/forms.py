@@ -1,0 +1,61 @@
+"""Console forms. They check only the shape of the input; the rules live in the services, whose
+errors are attached back to the field they name (`attach_service_error`)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from backend.api.errors import ServiceError
+
+from .models import StaffRole
+
+IMAGE_ACCEPT = "image/png,image/jpeg,image/webp"
+
+
+def role_choices(roles) -> list[tuple[str, str]]:
+    """StaffRole choices limited to `roles`, in the table's order."""
+    return [(value, label) for value, label in StaffRole.choices if value in roles]
+
+
+def attach_service_error(form: forms.Form, exc: ServiceError, *, renamed: dict[str, str] | None = None) -> None:
+    """Show a service's refusal on the form: on the fields it names, else above the form."""
+    attached = False
+    for field, messages in (exc.fields or {}).items():
+        field = (renamed or {}).get(field, field)
+        if field in form.fields:
+            for message in messages:
+                form.add_error(field, message)
+            attached = True
+    if not attached:
+        form.add_error(None, exc.message)
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label=_("Shop name"), max_length=60)
+    description = forms.CharField(label=_("Description"), max_length=2000, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    logo = forms.FileField(label=_("Logo"), required=False,
+                           help_text=_("PNG, JPEG or WebP, at most 2 MB, at least 32×32 pixels."),
+                           widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}))
+    remove_logo = forms.BooleanField(label=_("Remove the current logo"), required=False)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args, grantable=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = role_choices(grantable)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
+
+
+class BankAccountForm(forms.Form):
+    bank_name = forms.CharField(label=_("Bank"), max_length=60)
+    bank_branch = forms.CharField(label=_("Branch"), max_length=100, required=False)
+    account_name = forms.CharField(label=_("Account name"), max_length=120,
+                                   help_text=_("Must equal the company name of the shop."))
+    account_number = forms.CharField(label=_("Account number"), max_length=40,
+                                     widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
