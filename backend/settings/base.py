@@ -22,6 +22,7 @@ ALLOWED_HOSTS = [MALL_DOMAIN, "." + MALL_DOMAIN]
 SHARED_APPS = [
     "tenants",  # first: its migrate/migrate_schemas commands override django-tenants' own
     "django_tenants",
+    "backend",  # before drf_spectacular: its `spectacular` command documents every host's API
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -33,7 +34,6 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
-    "backend",
     "shared_apps.accounts",
     "shared_apps.audit",
     "shared_apps.taxonomy",
@@ -248,7 +248,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "backend.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "backend.api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "backend.api.pagination.Pagination",
     "PAGE_SIZE": 20,

@@ -268,7 +268,7 @@ class ApplicationListApi(OperatorApi):
         )
 
     @extend_schema(parameters=[Input], responses={200: ApplicationPage, **errors(400, 403)}, tags=TAGS,
-                   summary="List shop applications (review queue)")
+                   summary="List shop applications (review queue)", operation_id="ops_applications_list")
     def get(self, request):
         params = self.Input(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -278,14 +278,14 @@ class ApplicationListApi(OperatorApi):
 
 class ApplicationDetailApi(OperatorApi):
     @extend_schema(responses={200: ApplicationOut, **errors(403, 404)}, tags=TAGS,
-                   summary="Get a shop application")
+                   summary="Get a shop application", operation_id="ops_application_retrieve")
     def get(self, request, pk: int):
         return Response(application_data(pk))
 
 
 class ApplicationClaimApi(OperatorApi):
     @extend_schema(request=None, responses={200: ApplicationOut, **errors(403, 404, 409)}, tags=TAGS,
-                   summary="Take an application into review")
+                   summary="Take an application into review", operation_id="ops_application_claim")
     def post(self, request, pk: int):
         onboarding_services.application_claim(application_id=pk, actor=request.user, ip=client_ip(request))
         return Response(application_data(pk))
@@ -293,7 +293,7 @@ class ApplicationClaimApi(OperatorApi):
 
 class ApplicationApproveApi(OperatorApi):
     @extend_schema(request=None, responses={200: ApplicationOut, **errors(403, 404, 409)}, tags=TAGS,
-                   summary="Approve an application and open its shop",
+                   summary="Approve an application and open its shop", operation_id="ops_application_approve",
                    description="Creates the shop (schema, domain, owner) in the same transaction; the "
                                "answer carries `shop_id` and `shop_url`. An application already "
                                "approved or rejected gives 409.")
@@ -310,7 +310,7 @@ class ApplicationRejectApi(OperatorApi):
         pass
 
     @extend_schema(request=Input, responses={200: ApplicationOut, **errors(400, 403, 404, 409)}, tags=TAGS,
-                   summary="Reject an application with a reason",
+                   summary="Reject an application with a reason", operation_id="ops_application_reject",
                    description="The applicant is e-mailed the reason and may correct and resubmit.")
     def post(self, request, pk: int):
         data = self.Input(data=request.data)
@@ -344,7 +344,7 @@ class ApplicationDocumentApi(OperatorApi):
             ),
             **errors(403, 404),
         },
-        tags=TAGS, summary="Download a qualification document",
+        tags=TAGS, summary="Download a qualification document", operation_id="ops_application_document_download",
     )
     def get(self, request, pk: int, doc_id: int):
         document = selectors.application_document(application_id=pk, document_id=doc_id)
@@ -362,7 +362,7 @@ class ShopListApi(OperatorApi):
                                   help_text="Part of the name, subdomain or company name.")
 
     @extend_schema(parameters=[Input], responses={200: ShopPage, **errors(400, 403)}, tags=TAGS,
-                   summary="List shops")
+                   summary="List shops", operation_id="ops_shops_list")
     def get(self, request):
         params = self.Input(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -372,7 +372,7 @@ class ShopListApi(OperatorApi):
 
 
 class ShopDetailApi(OperatorApi):
-    @extend_schema(responses={200: ShopOut, **errors(403, 404)}, tags=TAGS, summary="Get a shop")
+    @extend_schema(responses={200: ShopOut, **errors(403, 404)}, tags=TAGS, summary="Get a shop", operation_id="ops_shop_retrieve")
     def get(self, request, pk: int):
         return Response(shop_data(pk))
 
@@ -398,7 +398,7 @@ class ShopSuspendApi(ShopStatusApi):
         pass
 
     @extend_schema(request=Input, responses={200: ShopOut, **errors(400, 403, 404, 409)}, tags=TAGS,
-                   summary="Suspend a shop",
+                   summary="Suspend a shop", operation_id="ops_shop_suspend",
                    description="The storefront shows a closed page and the console becomes read-only.")
     def post(self, request, pk: int):
         return super().post(request, pk)
@@ -412,7 +412,7 @@ class ShopReactivateApi(ShopStatusApi):
         pass
 
     @extend_schema(request=Input, responses={200: ShopOut, **errors(400, 403, 404, 409)}, tags=TAGS,
-                   summary="Reactivate a suspended shop",
+                   summary="Reactivate a suspended shop", operation_id="ops_shop_reactivate",
                    description="A closed shop cannot be reactivated (409).")
     def post(self, request, pk: int):
         return super().post(request, pk)
@@ -426,7 +426,7 @@ class ShopCloseApi(ShopStatusApi):
         pass
 
     @extend_schema(request=Input, responses={200: ShopOut, **errors(400, 403, 404, 409)}, tags=TAGS,
-                   summary="Close a shop (exit, final)")
+                   summary="Close a shop (exit, final)", operation_id="ops_shop_close")
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -442,7 +442,7 @@ def bank_account_change_data(account_id: int) -> dict:
 
 class BankAccountChangeListApi(OperatorApi):
     @extend_schema(responses={200: BankAccountChangeOut(many=True), **errors(403)}, tags=TAGS,
-                   summary="List bank account changes waiting for review",
+                   summary="List bank account changes waiting for review", operation_id="ops_bank_account_changes_list",
                    description="Oldest first; the shop's payouts are paused while its change waits.")
     def get(self, request):
         return Response(BankAccountChangeOut(selectors.bank_account_changes(), many=True).data)
@@ -450,7 +450,7 @@ class BankAccountChangeListApi(OperatorApi):
 
 class BankAccountApproveApi(OperatorApi):
     @extend_schema(request=None, responses={200: BankAccountChangeOut, **errors(403, 404, 409)}, tags=TAGS,
-                   summary="Approve a bank account change")
+                   summary="Approve a bank account change", operation_id="ops_bank_account_change_approve")
     def post(self, request, pk: int):
         onboarding_services.bank_account_decide(account_id=pk, actor=request.user, approve=True,
                                                 ip=client_ip(request))
@@ -463,7 +463,7 @@ class BankAccountRejectApi(OperatorApi):
         pass
 
     @extend_schema(request=Input, responses={200: BankAccountChangeOut, **errors(400, 403, 404, 409)},
-                   tags=TAGS, summary="Reject a bank account change with a reason")
+                   tags=TAGS, summary="Reject a bank account change with a reason", operation_id="ops_bank_account_change_reject")
     def post(self, request, pk: int):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -491,7 +491,7 @@ class AuditLogApi(OperatorApi):
             return attrs
 
     @extend_schema(parameters=[Input], responses={200: AuditEntryPage, **errors(400, 403)}, tags=TAGS,
-                   summary="List audit log entries", description="Newest first. Admins and auditors only.")
+                   summary="List audit log entries", operation_id="ops_audit_log_list", description="Newest first. Admins and auditors only.")
     def get(self, request):
         params = self.Input(data=request.query_params)
         params.is_valid(raise_exception=True)

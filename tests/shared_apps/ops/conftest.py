@@ -1,0 +1,54 @@
+"""Operator-console personas and builders: more operator roles, submitted applications, shops."""
+
+import pytest
+
+from shared_apps.accounts.models import OperatorRole
+from shared_apps.onboarding import services as onboarding
+from shared_apps.taxonomy.models import Category
+from tests.conftest import OPS, client_for
+from tests.factories import UserFactory, application_data, pdf_upload, png_upload
+
+
+@pytest.fixture
+def finance(db):
+    return UserFactory(email="finance@example.com", display_name="Finance", operator_role=OperatorRole.FINANCE)
+
+
+@pytest.fixture
+def service_agent(db):
+    return UserFactory(email="service@example.com", display_name="Service", operator_role=OperatorRole.SERVICE)
+
+
+@pytest.fixture
+def ops_as():
+    """`ops_as(user)`: a client on the operator host, signed in as `user` (anonymous for None)."""
+    return lambda user=None: client_for(OPS, user)
+
+
+def submit_application(applicant, n: int = 1, *, pdf: bool = False, submit: bool = True, **overrides):
+    """A complete application built through the onboarding services, submitted by default."""
+    data = application_data(n, **overrides)
+    data["category_ids"] = list(
+        Category.objects.filter(code__in=["food", "books"]).values_list("pk", flat=True)
+    )
+    application = onboarding.application_create(applicant=applicant)
+    onboarding.application_update(application_id=application.pk, actor=applicant, data=data)
+    onboarding.document_add(application_id=application.pk, actor=applicant, kind="business_licence",
+                            upload=png_upload())
+    if pdf:
+        onboarding.document_add(application_id=application.pk, actor=applicant, kind="other",
+                                upload=pdf_upload())
+    if submit:
+        onboarding.application_submit(application_id=application.pk, actor=applicant)
+    application.refresh_from_db()
+    return application
+
+
+@pytest.fixture
+def applicant(db):
+    return UserFactory(email="applicant@example.com", display_name="Applicant")
+
+
+@pytest.fixture
+def submitted(applicant):
+    return submit_application(applicant, pdf=True)
