@@ -8,7 +8,8 @@ PYTHON ?= python3
 VENV   := .venv
 VPY    := $(VENV)/bin/python
 ARGS   ?=
-BENCH_SETTINGS ?= backend.settings.test
+PROVISION_ARGS ?=
+NOOP_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install up test bench lint schema clean-data stop
@@ -16,7 +17,7 @@ BENCH_SETTINGS ?= backend.settings.test
 help:
 	@echo "make up          run the mall (http://mall.localhost:8000/), Ctrl-C stops it"
 	@echo "make test        run the test suite (ARGS=\"-k name\" is passed to pytest)"
-	@echo "make bench       run the benchmarks in tests/bench/ (JSON lines)"
+	@echo "make bench       run the benchmarks in tests/bench/ (JSON lines; PROVISION_ARGS, NOOP_ARGS)"
 	@echo "make schema      validate the OpenAPI schema (written to /tmp/schema.yml)"
 	@echo "make lint        ruff when installed, else a byte-compile check"
 	@echo "make install     create .venv and install (skipped when pyproject.toml is unchanged)"
@@ -33,10 +34,10 @@ up: install
 test: install
 	$(VPY) infra/scripts/run_tests.py $(ARGS)
 
+# Each benchmark makes a database of its own on the server DATABASE_URL names (embedded default).
 bench: install
-	$(VPY) infra/scripts/services.py run --purpose bench --db mall_bench \
-		--settings $(BENCH_SETTINGS) -- \
-		sh -c '$(VPY) tests/bench/provision.py $(ARGS) && $(VPY) tests/bench/migrate_noop.py'
+	$(VPY) infra/scripts/services.py run --purpose bench -- sh -c \
+		'$(VPY) tests/bench/provision.py $(PROVISION_ARGS) && $(VPY) tests/bench/migrate_noop.py $(NOOP_ARGS)'
 
 schema: install
 	$(VPY) infra/scripts/services.py run --purpose schema --settings backend.settings.test -- \

@@ -20,10 +20,11 @@ Why it is built this way:
   is found by that directory and stopped by the next session.
 - Databases are created with UTF-8 and the C.UTF-8 locale so Chinese text sorts and compares
   sanely, on the embedded server and on a real one alike.
-- DATABASE_URL for a socket is written the way django-environ parses it:
-  `postgres://postgres@/%2Fabs%2Fpath%2Fto%2F.data%2Fpg/mall` (percent-encoded socket directory as
-  the first path segment). django-environ leaves a percent-encoded *host* undecoded, so the libpq
-  form `postgres://%2Fpath/mall` would not work.
+- DATABASE_URL for the socket is `postgres://postgres@/mall?host=/abs/path/.data/pg`, a form that
+  django-environ (host in OPTIONS, which Django passes to psycopg), libpq and psycopg all accept,
+  and that survives code swapping the database name in the URL path. django-environ leaves a
+  percent-encoded *host* (`postgres://%2Fpath/mall`) undecoded, so that libpq form does not work.
+  PGHOST is exported too, for libpq tools run without -h (pg_dump, psql).
 
 Command line (used by the Makefile):
     python infra/scripts/services.py run [--db NAME] [--settings MODULE] -- COMMAND...
@@ -193,7 +194,12 @@ def stop_postgres(pgdata: Path = PGDATA) -> None:
 
 
 def socket_database_url(socket_dir: str, database: str, user: str = "postgres") -> str:
-    return f"postgres://{user}@/{quote(socket_dir, safe='')}/{database}"
+    """`postgres://postgres@/mall?host=/abs/socket/dir`: libpq's own form for a unix socket.
+
+    django-environ turns `?host=` into OPTIONS["host"], which Django hands to psycopg as is;
+    libpq, psycopg and anything that swaps the database name in the URL path read it too.
+    """
+    return f"postgres://{user}@/{database}?host={quote(socket_dir, safe='/')}"
 
 
 def _connect_kwargs(database_url: str, dbname: str) -> dict:
@@ -444,6 +450,9 @@ def start_services(*, purpose: str = "dev", database: str = "mall") -> Services:
             if started:
                 services._stoppers.append(stop_postgres)
             database_url = socket_database_url(socket_dir, database)
+            # Settings HOST stays empty with the `?host=` form; libpq tools run without -h
+            # (pg_dump for the shop template, psql, dbshell) find the server through PGHOST.
+            os.environ["PGHOST"] = socket_dir
         ensure_database(database_url)
         services.database_url = os.environ["DATABASE_URL"] = database_url
 

@@ -160,8 +160,8 @@ def stop_children(children: dict[str, subprocess.Popen], signals: Signals) -> No
         except (ProcessLookupError, PermissionError):
             pass
         child.wait()
-    for pidfile in RUN_DIR.glob("*.pid"):
-        pidfile.unlink(missing_ok=True)
+    for name in children:  # a killed master leaves its pid file behind
+        (RUN_DIR / f"{name}.pid").unlink(missing_ok=True)
 
 
 def banner(port: int, domain: str) -> str:

@@ -2,8 +2,10 @@
 
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.forms import PasswordResetForm
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -13,6 +15,7 @@ from backend.api.errors import ServiceError
 
 from . import services
 from .models import SmsPurpose
+from .views import LOCKED_OUT_MESSAGE
 
 BACKEND = "shared_apps.accounts.backends.IdentifierBackend"
 
@@ -35,7 +38,21 @@ class PublicView(APIView):
     throttle_scope = "auth"
 
 
-class RegisterEmailApi(PublicView):
+class SessionOpeningView(PublicView):
+    """An anonymous endpoint that signs the caller in with a session cookie.
+
+    DRF checks CSRF only for requests already authenticated by a session, so without this a
+    page on another site could post a form here and sign the visitor in as someone else (login
+    CSRF). These endpoints therefore check CSRF (token and exact origin) like every session
+    call; clients without a browser use the token endpoint, which opens no session.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        SessionAuthentication().enforce_csrf(request)
+        super().initial(request, *args, **kwargs)
+
+
+class RegisterEmailApi(SessionOpeningView):
     class Input(serializers.Serializer):
         email = serializers.EmailField(max_length=254)
         password = serializers.CharField(max_length=128)
@@ -75,7 +92,7 @@ class SmsSendApi(PublicView):
         return Response(status=status.HTTP_202_ACCEPTED)
 
 
-class RegisterPhoneApi(PublicView):
+class RegisterPhoneApi(SessionOpeningView):
     class Input(serializers.Serializer):
         phone = serializers.CharField(max_length=20)
         code = serializers.CharField(max_length=6)
@@ -106,13 +123,14 @@ def _authenticate(request, data) -> object:
                         password=credentials.validated_data["password"])
     if user is None:
         if getattr(request._request, "axes_locked_out", False):
-            raise ServiceError("Too many failed sign-in attempts. Try again in 15 minutes.",
-                               code="locked_out", status_code=429)
-        raise ServiceError("The e-mail/phone or password is wrong.", code="bad_credentials", status_code=401)
+            # AxesMiddleware answers with lockout_response anyway; this keeps the view honest.
+            raise ServiceError(str(LOCKED_OUT_MESSAGE), code="locked_out", status_code=429)
+        raise ServiceError(_("The e-mail/phone or password is wrong."), code="bad_credentials",
+                           status_code=401)
     return user
 
 
-class LoginApi(PublicView):
+class LoginApi(SessionOpeningView):
     @extend_schema(request=Credentials, responses={200: UserOut}, tags=["accounts"],
                    summary="Sign in (session)",
                    description="Failed attempts are counted per identifier and IP; after five, sign-in "
@@ -128,7 +146,7 @@ class TokenApi(PublicView):
                    tags=["accounts"], summary="Get an API token")
     def post(self, request):
         user = _authenticate(request, request.data)
-        token, _ = Token.objects.get_or_create(user=user)
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 
@@ -147,7 +165,7 @@ class MeApi(APIView):
 
 class PasswordResetApi(PublicView):
     class Input(serializers.Serializer):
-        email = serializers.EmailField()
+        email = serializers.EmailField(max_length=254)
 
     @extend_schema(request=Input, responses={202: None}, tags=["accounts"], summary="Mail a password reset link",
                    description="Answers 202 whether or not an account uses the address.")

@@ -5,15 +5,16 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.lib import pii
 
 
 class OperatorRole(models.TextChoices):
-    ADMIN = "admin", "Administrator"
-    AUDITOR = "auditor", "Auditor"
-    FINANCE = "finance", "Finance"
-    SERVICE = "service", "Customer service"
+    ADMIN = "admin", _("Administrator")
+    AUDITOR = "auditor", _("Auditor")
+    FINANCE = "finance", _("Finance")
+    SERVICE = "service", _("Customer service")
 
 
 class UserManager(BaseUserManager):
@@ -80,9 +81,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class SmsPurpose(models.TextChoices):
-    REGISTER = "register", "Register"
-    LOGIN = "login", "Sign in"
-    RESET = "reset", "Password reset"
+    REGISTER = "register", _("Register")
+    LOGIN = "login", _("Sign in")
+    RESET = "reset", _("Password reset")
 
 
 class SmsCode(models.Model):

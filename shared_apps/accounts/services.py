@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,12 +20,31 @@ from .sms import get_provider
 HANDOFF_TTL = timedelta(seconds=60)
 
 
-def _check_password(password: str, user: User | None = None) -> None:
+def _check_password(password: str, user: User | None = None, *, field: str = "password") -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
         raise ServiceError(" ".join(exc.messages), code="weak_password",
-                           fields={"password": exc.messages}) from exc
+                           fields={field: exc.messages}) from exc
+
+
+def password_set(*, user: User, password: str) -> None:
+    """Give `user` a new (already validated) password and revoke their API tokens.
+
+    Sessions made with the old password stop working by themselves (Django checks the password
+    hash in the session); API tokens do not, so they are deleted here: a reset after a leak must
+    shut every door the old password opened.
+    """
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    api_tokens_revoke(user=user)
+
+
+def api_tokens_revoke(*, user: User) -> int:
+    """Delete the API tokens of `user` (after a password reset)."""
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.filter(user=user).delete()[0]
 
 
 def user_find(*, identifier: str) -> User | None:
@@ -64,17 +83,18 @@ def _code_hash(phone: str, purpose: str, code: str) -> str:
 
 
 @transaction.atomic
-def sms_code_send(*, phone: str, purpose: str, ip: str | None = None) -> None:
+def sms_code_send(*, phone: str, purpose: str, ip: str | None = None, deliver: bool = True) -> None:
     """Send a 6-digit code. One per phone per minute, five per phone per hour, 20 per IP per hour.
 
-    Rate limits are checked under a row lock-free advisory lock on the phone, so two requests at
-    once cannot both pass the interval check.
+    Rate limits are checked under an advisory lock on the phone, so two requests at once cannot
+    both pass the interval check. Only a keyed hash of the code is stored; the message goes out
+    after commit. With `deliver=False` the code is recorded (and counted against the limits) but
+    never sent: the reset flow uses it for unknown numbers so that they answer exactly like known
+    ones, limits included.
     """
     phone = normalize_phone(phone)
     phone_hash = pii.lookup_hash(phone)
     now = timezone.now()
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["sms:" + phone_hash])
     recent = SmsCode.objects.filter(phone_hash=phone_hash, created_at__gte=now - timedelta(hours=1))
@@ -91,6 +111,8 @@ def sms_code_send(*, phone: str, purpose: str, ip: str | None = None) -> None:
         phone_hash=phone_hash, purpose=purpose, code_hash=_code_hash(phone, purpose, code),
         expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS), ip=ip,
     )
+    if not deliver:
+        return
     message = _("[Mall] Your verification code is %(code)s, valid for %(minutes)d minutes.") % {
         "code": code, "minutes": settings.SMS_CODE_TTL_SECONDS // 60,
     }
@@ -102,7 +124,9 @@ def sms_code_consume(*, phone: str, purpose: str, code: str) -> None:
     """Use up the latest code for this phone and purpose, or raise naming what is wrong.
 
     Wrong guesses count against the code; after SMS_CODE_MAX_ATTEMPTS it is dead. The check runs
-    in its own transaction so a wrong guess is counted even when the caller's work rolls back.
+    in its own transaction and commits before the error is raised, so callers must not wrap this
+    call in a transaction of their own: a rolled-back outer block would undo the count and give
+    a guesser unlimited tries.
     """
     phone = normalize_phone(phone)
     with transaction.atomic():
@@ -133,13 +157,19 @@ def sms_code_consume(*, phone: str, purpose: str, code: str) -> None:
         raise ServiceError(error, code="bad_code", fields={"code": [error]})
 
 
-@transaction.atomic
 def user_register_phone(*, phone: str, code: str, password: str, display_name: str = "") -> User:
-    """Create an account signed in with a phone number verified by an SMS code."""
+    """Create an account signed in with a phone number verified by an SMS code.
+
+    Everything that can be checked without the code (number, uniqueness, password strength) is
+    checked first, so a mistake there does not burn the code. The code check commits on its own
+    (see `sms_code_consume`), which is why this function is not one transaction.
+    """
     phone = normalize_phone(phone)
-    if User.objects.filter(phone_hash=pii.lookup_hash(phone)).exists():
-        raise Conflict(_("An account with this phone number already exists."),
-                       code="phone_taken", fields={"phone": [_("Already registered.")]})
+    phone_hash = pii.lookup_hash(phone)
+    taken = Conflict(_("An account with this phone number already exists."),
+                     code="phone_taken", fields={"phone": [_("Already registered.")]})
+    if User.objects.filter(phone_hash=phone_hash).exists():
+        raise taken
     user = User(display_name=display_name.strip())
     user.set_phone(phone)
     _check_password(password, user)
@@ -148,65 +178,107 @@ def user_register_phone(*, phone: str, code: str, password: str, display_name: s
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError as exc:
-        raise Conflict(_("An account with this phone number already exists."),
-                       code="phone_taken", fields={"phone": [_("Already registered.")]}) from exc
+    except IntegrityError as exc:  # a concurrent registration won the race
+        raise taken from exc
     return user
 
 
-@transaction.atomic
 def password_reset_by_sms(*, phone: str, code: str, new_password: str) -> None:
-    """Set a new password after an SMS code. Says nothing about whether the phone is registered
-    beyond what the code check says (codes are only sent to registered numbers for this purpose).
+    """Set a new password after an SMS code, and revoke the account's API tokens.
+
+    An unknown number fails exactly like a wrong code (reset codes are only delivered to
+    registered numbers). The password is checked before the code so a weak one does not burn it;
+    the code check commits on its own, so this function is not one transaction.
     """
     phone = normalize_phone(phone)
+    user = User.objects.filter(phone_hash=pii.lookup_hash(phone), is_active=True).first()
+    _check_password(new_password, user, field="new_password")
     sms_code_consume(phone=phone, purpose=SmsPurpose.RESET, code=code)
-    user = User.objects.filter(phone_hash=pii.lookup_hash(phone)).first()
     if user is None:
-        raise ServiceError(_("The code is wrong."), code="bad_code")
-    _check_password(new_password, user)
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
+        message = _("The code is wrong.")
+        raise ServiceError(message, code="bad_code", fields={"code": [message]})
+    with transaction.atomic():
+        password_set(user=user, password=new_password)
 
 
 def sms_reset_code_send(*, phone: str, ip: str | None) -> None:
-    """Send a reset code only to registered numbers, but answer the same either way."""
+    """Send a reset code to a registered number; for any other number record one and send nothing.
+
+    Both paths pass the same rate limits, so neither the answer nor a 429 tells whether the
+    number has an account.
+    """
     phone = normalize_phone(phone)
-    if User.objects.filter(phone_hash=pii.lookup_hash(phone), is_active=True).exists():
-        sms_code_send(phone=phone, purpose=SmsPurpose.RESET, ip=ip)
+    registered = User.objects.filter(phone_hash=pii.lookup_hash(phone), is_active=True).exists()
+    sms_code_send(phone=phone, purpose=SmsPurpose.RESET, ip=ip, deliver=registered)
 
 
-def handoff_issue(*, user: User, target_url: str) -> str:
-    """A URL on the target host that signs `user` in there once, then goes to `target_url`."""
-    from urllib.parse import urlencode, urlsplit
+def _handoff_target(target_url: str) -> tuple[str, str, str]:
+    """(origin, host name, path with query) of a URL on a mall host, or ServiceError.
 
-    if not hosts.is_mall_url(target_url):
-        raise ServiceError(_("The destination is not a page of this mall."), code="bad_next")
-    parts = urlsplit(target_url)
-    token = secrets.token_urlsafe(32)
-    HandoffToken.objects.create(
-        token_hash=pii.lookup_hash("handoff:" + token), user=user,
-        target_host=parts.hostname.lower(), expires_at=timezone.now() + HANDOFF_TTL,
-    )
+    The URL the person is sent to is rebuilt from the parsed host name and port, never copied
+    from the input: browsers and urllib disagree about strings like
+    `http://evil.example\\@shop.mall/` (urllib sees the shop, a browser goes to evil.example),
+    so anything but a plain scheme, host and port is refused.
+    """
+    from urllib.parse import urlsplit
+
+    refused = ServiceError(_("The destination is not a page of this mall."), code="bad_next",
+                           fields={"target": [_("Not a page of this mall.")]})
+    if not isinstance(target_url, str) or any(c in target_url for c in "\\\x00\r\n\t "):
+        raise refused
+    try:
+        parts = urlsplit(target_url)
+        port = parts.port
+    except ValueError as exc:
+        raise refused from exc
+    if not hosts.is_mall_url(target_url) or parts.username is not None or "@" in parts.netloc:
+        raise refused
+    hostname = parts.hostname.rstrip(".").lower()
+    netloc = f"{hostname}:{port}" if port else hostname
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    query = urlencode({"token": token, "next": path})
-    return f"{parts.scheme}://{parts.netloc}/accounts/handoff/accept/?{query}"
+    return f"{parts.scheme}://{netloc}", hostname, path
 
 
+def handoff_issue(*, user: User, target_url: str) -> str:
+    """A URL on the target host that signs `user` in there once, then goes to `target_url`.
+
+    The token is valid for HANDOFF_TTL, on the target's host name only; only its keyed hash is
+    stored. Targets outside the mall's hosts are refused (no open redirect).
+    """
+    from urllib.parse import urlencode
+
+    origin, hostname, path = _handoff_target(target_url)
+    token = secrets.token_urlsafe(32)
+    HandoffToken.objects.create(
+        token_hash=pii.lookup_hash("handoff:" + token), user=user,
+        target_host=hostname, expires_at=timezone.now() + HANDOFF_TTL,
+    )
+    return f"{origin}/accounts/handoff/accept/?{urlencode({'token': token, 'next': path})}"
+
+
+@transaction.atomic
 def handoff_redeem(*, token: str, host: str) -> User:
-    """Trade a handoff token for its user, once, on the host it was issued for."""
+    """Trade a handoff token for its user, once, on the host it was issued for.
+
+    The token is claimed with one conditional UPDATE, so two requests racing with the same token
+    cannot both win.
+    """
+    invalid = ServiceError(_("This sign-in link is invalid or has expired."), code="bad_token")
+    if not token or not isinstance(token, str) or len(token) > 200 or "\x00" in token:
+        raise invalid
     now = timezone.now()
-    token_hash = pii.lookup_hash("handoff:" + (token or ""))
+    token_hash = pii.lookup_hash("handoff:" + token)
     claimed = HandoffToken.objects.filter(
-        token_hash=token_hash, target_host=host.lower(), used_at__isnull=True, expires_at__gt=now
+        token_hash=token_hash, target_host=host.rstrip(".").lower(), used_at__isnull=True,
+        expires_at__gt=now,
     ).update(used_at=now)
     if claimed != 1:
-        raise ServiceError(_("This sign-in link is invalid or has expired."), code="bad_token")
+        raise invalid
     user = HandoffToken.objects.select_related("user").get(token_hash=token_hash).user
     if not user.is_active:
-        raise ServiceError(_("This sign-in link is invalid or has expired."), code="bad_token")
+        raise invalid
     return user
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.api.errors import ServiceError
@@ -25,15 +26,23 @@ def client_ip(request) -> str | None:
 
 
 def _safe_next(request, default: str = "/") -> str:
+    """`next` from the form or query when it stays on this host, else `default`."""
     target = request.POST.get("next") or request.GET.get("next") or default
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return target if _is_local(request, target) else default
+
+
+def _is_local(request, target: str) -> bool:
+    return url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+LOCKED_OUT_MESSAGE = gettext_lazy("Too many failed sign-in attempts. Try again in 15 minutes.")
 
 
 def lockout_response(request, original_response=None, credentials=None):
     """The same answer for every locked identifier, whether or not an account exists."""
-    message = _("Too many failed sign-in attempts. Try again in 15 minutes.")
+    message = str(LOCKED_OUT_MESSAGE)
     if request.path.startswith("/api/"):
         return JsonResponse({"error": {"code": "locked_out", "message": message, "fields": {}}}, status=429)
     return render(request, "accounts/login.html", {"form": LoginForm(), "error": message}, status=429)
@@ -178,8 +187,7 @@ def handoff_go(request):
     try:
         url = services.handoff_issue(user=request.user, target_url=target)
     except ServiceError as exc:
-        messages.error(request, exc.message)
-        return redirect("/accounts/")
+        return render(request, "errors/400.html", {"message": exc.message}, status=400)
     return HttpResponseRedirect(url)
 
 
@@ -193,9 +201,7 @@ def handoff_accept(request):
         return render(request, "accounts/login.html", {"form": LoginForm(), "error": exc.message}, status=400)
     login(request, user, backend="shared_apps.accounts.backends.IdentifierBackend")
     target = request.GET.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "/"
-    return redirect(target)
+    return HttpResponseRedirect(target if _is_local(request, target) else "/")
 
 
 @require_http_methods(["GET"])
@@ -216,3 +222,9 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # saves the new password
+        # Sessions made with the old password end by themselves; API tokens must be revoked.
+        services.api_tokens_revoke(user=form.user)
+        return response

@@ -4,17 +4,18 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from backend.lib import pii
 
 
 class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    UNDER_REVIEW = "under_review", "Under review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    RESUBMITTED = "resubmitted", "Resubmitted"
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    RESUBMITTED = "resubmitted", _("Resubmitted")
 
 
 class ShopApplication(models.Model):  # 入驻申请
@@ -71,8 +72,8 @@ def document_path(instance, filename: str) -> str:
 
 
 class DocumentKind(models.TextChoices):
-    BUSINESS_LICENCE = "business_licence", "Business licence"
-    OTHER = "other", "Other qualification"
+    BUSINESS_LICENCE = "business_licence", _("Business licence")
+    OTHER = "other", _("Other qualification")
 
 
 class ApplicationDocument(models.Model):
@@ -102,10 +103,10 @@ class ApplicationTransition(models.Model):
 
 
 class BankAccountStatus(models.TextChoices):
-    PENDING = "pending", "Pending review"
-    ACTIVE = "active", "Active"
-    REJECTED = "rejected", "Rejected"
-    SUPERSEDED = "superseded", "Superseded"
+    PENDING = "pending", _("Pending review")
+    ACTIVE = "active", _("Active")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Superseded")
 
 
 class SettlementBankAccount(models.Model):

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.api.errors import Conflict, Forbidden, NotFound, ServiceError
+from backend.api.errors import Conflict, NotFound, ServiceError
 from backend.lib import hosts, pii
 from backend.lib.mail import send_after_commit
 from backend.lib.uploads import DOCUMENT_TYPES, check_upload

@@ -236,7 +236,8 @@ def _shop_page(request, pk: int, *, failed: str = "", error: str = "", form: Rea
         "detail": detail,
         "shop": detail.shop,
         "actions": actions,
-        "error": error if not failed else "",
+        # An action the shop's status no longer offers has no form to show its error next to.
+        "error": error if not any(action["error"] for action in actions) else "",
         "storefront_url": hosts.shop_url(detail.shop.subdomain, "/"),
         "bank_account_masked": bank.account_number_masked if bank else "",
     }

@@ -92,6 +92,7 @@ class OnShopHost(BasePermission):
 
 # --- the settlement bank account, read from the platform's onboarding records -----------------
 
+
 @dataclass(frozen=True)
 class BankAccountSummary:
     """What the shop owner may see of a settlement bank account: never the full number."""
@@ -109,13 +110,19 @@ def _summary(row) -> BankAccountSummary | None:
     if row is None:
         return None
     return BankAccountSummary(
-        status=row.status, bank_name=row.bank_name, bank_branch=row.bank_branch,
-        account_name=row.account_name, account_number_masked=row.account_number_masked,
-        requested_at=row.created_at, decided_at=row.decided_at,
+        status=row.status,
+        bank_name=row.bank_name,
+        bank_branch=row.bank_branch,
+        account_name=row.account_name,
+        account_number_masked=row.account_number_masked,
+        requested_at=row.created_at,
+        decided_at=row.decided_at,
     )
 
 
-def settlement_accounts(*, shop_id: int) -> tuple[BankAccountSummary | None, BankAccountSummary | None]:
+def settlement_accounts(
+    *, shop_id: int
+) -> tuple[BankAccountSummary | None, BankAccountSummary | None]:
     """(the active account, the change waiting for review) of this shop; either may be None."""
     active = onboarding_selectors.active_bank_account(shop_id=shop_id)
     pending = onboarding_selectors.pending_bank_account_changes().filter(shop_id=shop_id).first()

@@ -7,6 +7,8 @@ signed-in caller with a staff record in this shop whose role opens the view's se
 error body.
 """
 
+from typing import ClassVar
+
 from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -27,29 +29,36 @@ TAGS = ["shop"]
 
 def paginated(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
     """The schema of one page of `item`s as our Pagination returns it."""
-    return inline_serializer(name=name, fields={
-        "count": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": item(many=True),
-    })
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
 
 
 class ShopApiView(APIView):
     """Base for the shop API: `section` (or `sections` per method) names the console section
     the caller's role must open (see permissions.SECTIONS)."""
 
-    permission_classes = [IsAuthenticated, IsShopStaff]
+    permission_classes: ClassVar[list] = [IsAuthenticated, IsShopStaff]
     section = "dashboard"
-    sections: dict[str, str] = {}
+    sections: ClassVar[dict[str, str]] = {}
 
     def section_for(self, method: str) -> str:
         return self.sections.get(method, self.section)
 
     def service_kwargs(self) -> dict:
         request = self.request
-        return {"shop": request.tenant, "member": request.staff_member, "actor": request.user,
-                "ip": client_ip(request)}
+        return {
+            "shop": request.tenant,
+            "member": request.staff_member,
+            "actor": request.user,
+            "ip": client_ip(request),
+        }
 
     def page(self, queryset, serializer_class) -> Response:
         paginator = Pagination()
@@ -78,10 +87,11 @@ class InvitationOut(serializers.Serializer):
 
 # --- profile -----------------------------------------------------------------------------------
 
+
 class ProfileApi(ShopApiView):
     """Anyone on the staff reads the profile (the storefront shows it anyway); settings edit it."""
 
-    sections = {"GET": "dashboard", "PATCH": "settings"}
+    sections: ClassVar[dict[str, str]] = {"GET": "dashboard", "PATCH": "settings"}
 
     @extend_schema_serializer(component_name="ShopProfile")
     class Output(serializers.Serializer):
@@ -92,26 +102,41 @@ class ProfileApi(ShopApiView):
 
     @extend_schema_serializer(component_name="ShopProfileUpdate")
     class Input(serializers.Serializer):
-        name = serializers.CharField(required=False, allow_blank=True, help_text="2 to 60 characters.")
-        description = serializers.CharField(required=False, allow_blank=True, help_text="At most 2,000 characters.")
-        logo = serializers.FileField(required=False, help_text="PNG, JPEG or WebP; at most 2 MB; sides ≥ 32 px. "
-                                                               "Send as multipart/form-data.")
+        name = serializers.CharField(
+            required=False, allow_blank=True, help_text="2 to 60 characters."
+        )
+        description = serializers.CharField(
+            required=False, allow_blank=True, help_text="At most 2,000 characters."
+        )
+        logo = serializers.FileField(
+            required=False,
+            help_text="PNG, JPEG or WebP; at most 2 MB; sides ≥ 32 px. "
+            "Send as multipart/form-data.",
+        )
         remove_logo = serializers.BooleanField(required=False, default=False)
 
     @staticmethod
     def output(profile) -> dict:
-        return ProfileApi.Output({
-            "name": profile.name, "description": profile.description,
-            "logo_url": media_url(profile.logo.name), "updated_at": profile.updated_at,
-        }).data
+        return ProfileApi.Output(
+            {
+                "name": profile.name,
+                "description": profile.description,
+                "logo_url": media_url(profile.logo.name),
+                "updated_at": profile.updated_at,
+            }
+        ).data
 
     @extend_schema(tags=TAGS, summary="Read the shop's profile", responses={200: Output})
     def get(self, request):
         return Response(self.output(selectors.profile()))
 
-    @extend_schema(tags=TAGS, summary="Change the shop's name, description or logo",
-                   description="Renaming the shop also renames it across the mall.",
-                   request={"multipart/form-data": Input, "application/json": Input}, responses={200: Output})
+    @extend_schema(
+        tags=TAGS,
+        summary="Change the shop's name, description or logo",
+        description="Renaming the shop also renames it across the mall.",
+        request={"multipart/form-data": Input, "application/json": Input},
+        responses={200: Output},
+    )
     def patch(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -119,17 +144,24 @@ class ProfileApi(ShopApiView):
         profile = services.profile_update(
             **self.service_kwargs(),
             data={key: values[key] for key in ("name", "description") if key in values},
-            logo=values.get("logo"), remove_logo=values.get("remove_logo", False),
+            logo=values.get("logo"),
+            remove_logo=values.get("remove_logo", False),
         )
         return Response(self.output(profile))
 
 
 # --- staff -------------------------------------------------------------------------------------
 
+
 class StaffListApi(ShopApiView):
     section = "staff"
 
-    @extend_schema(tags=TAGS, summary="List the shop's staff", operation_id="shop_staff_list", responses={200: paginated("PaginatedShopStaffList", StaffMemberOut)})
+    @extend_schema(
+        tags=TAGS,
+        summary="List the shop's staff",
+        operation_id="shop_staff_list",
+        responses={200: paginated("PaginatedShopStaffList", StaffMemberOut)},
+    )
     def get(self, request):
         return self.page(selectors.staff_list(), StaffMemberOut)
 
@@ -141,15 +173,20 @@ class StaffDetailApi(ShopApiView):
     class Input(serializers.Serializer):
         role = serializers.ChoiceField(choices=StaffRole.choices)
 
-    @extend_schema(tags=TAGS, summary="Change a staff member's role",
-                   description="Owners grant manager and below; managers grant the roles below manager. "
-                               "The owner's role never changes here.",
-                   request=Input, responses={200: StaffMemberOut})
+    @extend_schema(
+        tags=TAGS,
+        summary="Change a staff member's role",
+        description="Owners grant manager and below; managers grant the roles below manager. "
+        "The owner's role never changes here.",
+        request=Input,
+        responses={200: StaffMemberOut},
+    )
     def patch(self, request, member_id: int):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        target = services.staff_change_role(**self.service_kwargs(), member_id=member_id,
-                                            role=data.validated_data["role"])
+        target = services.staff_change_role(
+            **self.service_kwargs(), member_id=member_id, role=data.validated_data["role"]
+        )
         return Response(StaffMemberOut(target).data)
 
     @extend_schema(tags=TAGS, summary="Remove a staff member", responses={204: None})
@@ -160,6 +197,7 @@ class StaffDetailApi(ShopApiView):
 
 # --- invitations -------------------------------------------------------------------------------
 
+
 class InvitationListApi(ShopApiView):
     section = "staff"
 
@@ -168,15 +206,23 @@ class InvitationListApi(ShopApiView):
         email = serializers.EmailField(max_length=254)
         role = serializers.ChoiceField(choices=StaffRole.choices)
 
-    @extend_schema(tags=TAGS, summary="List open invitations", operation_id="shop_invitations_list",
-                   responses={200: paginated("PaginatedShopStaffInvitationList", InvitationOut)})
+    @extend_schema(
+        tags=TAGS,
+        summary="List open invitations",
+        operation_id="shop_invitations_list",
+        responses={200: paginated("PaginatedShopStaffInvitationList", InvitationOut)},
+    )
     def get(self, request):
         return self.page(selectors.open_invitations(), InvitationOut)
 
-    @extend_schema(tags=TAGS, summary="Invite a person to the staff by e-mail",
-                   description="Sends a mail with a single-use link valid for seven days. 409 when the "
-                               "address is already on the staff or already invited.",
-                   request=Input, responses={201: InvitationOut})
+    @extend_schema(
+        tags=TAGS,
+        summary="Invite a person to the staff by e-mail",
+        description="Sends a mail with a single-use link valid for seven days. 409 when the "
+        "address is already on the staff or already invited.",
+        request=Input,
+        responses={201: InvitationOut},
+    )
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
@@ -196,24 +242,33 @@ class InvitationDetailApi(ShopApiView):
 class InvitationAcceptApi(APIView):
     """The invited person is not on the staff yet: a sign-in on this host is all it takes."""
 
-    permission_classes = [IsAuthenticated, OnShopHost]
+    permission_classes: ClassVar[list] = [IsAuthenticated, OnShopHost]
 
     @extend_schema_serializer(component_name="ShopInvitationAccept")
     class Input(serializers.Serializer):
         token = serializers.CharField(max_length=200)
 
-    @extend_schema(tags=TAGS, summary="Accept an invitation (join the staff)",
-                   description="The caller must be signed in with the invited e-mail address (403 otherwise).",
-                   request=Input, responses={200: StaffMemberOut})
+    @extend_schema(
+        tags=TAGS,
+        summary="Accept an invitation (join the staff)",
+        description="The caller must be signed in with the invited e-mail address (403 otherwise).",
+        request=Input,
+        responses={200: StaffMemberOut},
+    )
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        member = services.invitation_accept(shop=request.tenant, user=request.user,
-                                            token=data.validated_data["token"], ip=client_ip(request))
+        member = services.invitation_accept(
+            shop=request.tenant,
+            user=request.user,
+            token=data.validated_data["token"],
+            ip=client_ip(request),
+        )
         return Response(StaffMemberOut(member).data)
 
 
 # --- settlement bank account -------------------------------------------------------------------
+
 
 @extend_schema_serializer(component_name="ShopSettlementAccount")
 class BankAccountOut(serializers.Serializer):
@@ -233,16 +288,24 @@ class BankAccountApi(ShopApiView):
     class Output(serializers.Serializer):
         company_name = serializers.CharField(help_text="A new account's name must equal this.")
         active = BankAccountOut(allow_null=True)
-        pending = BankAccountOut(allow_null=True, help_text="A change waiting for an operator's review.")
+        pending = BankAccountOut(
+            allow_null=True, help_text="A change waiting for an operator's review."
+        )
         payouts_paused = serializers.BooleanField(help_text="True while a change waits for review.")
 
     @extend_schema(tags=TAGS, summary="Read the settlement bank account", responses={200: Output})
     def get(self, request):
         active, pending = settlement_accounts(shop_id=request.tenant.pk)
-        return Response(self.Output({
-            "company_name": request.tenant.company_name, "active": active, "pending": pending,
-            "payouts_paused": pending is not None,
-        }).data)
+        return Response(
+            self.Output(
+                {
+                    "company_name": request.tenant.company_name,
+                    "active": active,
+                    "pending": pending,
+                    "payouts_paused": pending is not None,
+                }
+            ).data
+        )
 
 
 class BankAccountChangeApi(ShopApiView):
@@ -251,20 +314,30 @@ class BankAccountChangeApi(ShopApiView):
     @extend_schema_serializer(component_name="ShopSettlementAccountChange")
     class Input(serializers.Serializer):
         bank_name = serializers.CharField(max_length=60)
-        bank_branch = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+        bank_branch = serializers.CharField(
+            max_length=100, required=False, allow_blank=True, default=""
+        )
         account_name = serializers.CharField(max_length=120)
         account_number = serializers.CharField(max_length=40)
 
-    @extend_schema(tags=TAGS, summary="Ask to be paid into another bank account",
-                   description="The change waits for an operator's review; payouts pause until it is "
-                               "approved. 409 while another change is waiting.",
-                   request=Input, responses={201: BankAccountOut})
+    @extend_schema(
+        tags=TAGS,
+        summary="Ask to be paid into another bank account",
+        description="The change waits for an operator's review; payouts pause until it is "
+        "approved. 409 while another change is waiting.",
+        request=Input,
+        responses={201: BankAccountOut},
+    )
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             onboarding_services.bank_account_change_request(
-                shop_id=request.tenant.pk, actor=request.user, ip=client_ip(request), **data.validated_data)
+                shop_id=request.tenant.pk,
+                actor=request.user,
+                ip=client_ip(request),
+                **data.validated_data,
+            )
         except ServiceError as exc:
             # The service names the number by its onboarding field; this API calls it account_number.
             if "bank_account_number" in exc.fields:
@@ -277,6 +350,7 @@ class BankAccountChangeApi(ShopApiView):
 
 # --- me ----------------------------------------------------------------------------------------
 
+
 class MeApi(ShopApiView):
     section = "dashboard"
 
@@ -288,22 +362,40 @@ class MeApi(ShopApiView):
         display_name = serializers.CharField()
         role = serializers.ChoiceField(choices=StaffRole.choices)
         sections = serializers.ListField(child=serializers.CharField())
-        shop = inline_serializer(name="ShopMeShop", fields={
-            "id": serializers.IntegerField(),
-            "subdomain": serializers.CharField(),
-            "name": serializers.CharField(),
-            "status": serializers.CharField(),
-            "read_only": serializers.BooleanField(),
-        })
+        shop = inline_serializer(
+            name="ShopMeShop",
+            fields={
+                "id": serializers.IntegerField(),
+                "subdomain": serializers.CharField(),
+                "name": serializers.CharField(),
+                "status": serializers.CharField(),
+                "read_only": serializers.BooleanField(),
+            },
+        )
 
-    @extend_schema(tags=TAGS, summary="My staff record in this shop and the sections my role opens",
-                   responses={200: Output})
+    @extend_schema(
+        tags=TAGS,
+        summary="My staff record in this shop and the sections my role opens",
+        responses={200: Output},
+    )
     def get(self, request):
         member, shop = request.staff_member, request.tenant
-        return Response(self.Output({
-            "id": member.pk, "user_id": member.user_id, "email": member.email,
-            "display_name": member.display_name, "role": member.role,
-            "sections": permissions.sections_for(member.role),
-            "shop": {"id": shop.pk, "subdomain": shop.subdomain, "name": shop.name, "status": shop.status,
-                     "read_only": shop.is_read_only},
-        }).data)
+        return Response(
+            self.Output(
+                {
+                    "id": member.pk,
+                    "user_id": member.user_id,
+                    "email": member.email,
+                    "display_name": member.display_name,
+                    "role": member.role,
+                    "sections": permissions.sections_for(member.role),
+                    "shop": {
+                        "id": shop.pk,
+                        "subdomain": shop.subdomain,
+                        "name": shop.name,
+                        "status": shop.status,
+                        "read_only": shop.is_read_only,
+                    },
+                }
+            ).data
+        )

@@ -16,7 +16,9 @@ def role_choices(roles) -> list[tuple[str, str]]:
     return [(value, label) for value, label in StaffRole.choices if value in roles]
 
 
-def attach_service_error(form: forms.Form, exc: ServiceError, *, renamed: dict[str, str] | None = None) -> None:
+def attach_service_error(
+    form: forms.Form, exc: ServiceError, *, renamed: dict[str, str] | None = None
+) -> None:
     """Show a service's refusal on the form: on the fields it names, else above the form."""
     attached = False
     for field, messages in (exc.fields or {}).items():
@@ -31,11 +33,18 @@ def attach_service_error(form: forms.Form, exc: ServiceError, *, renamed: dict[s
 
 class ProfileForm(forms.Form):
     name = forms.CharField(label=_("Shop name"), max_length=60)
-    description = forms.CharField(label=_("Description"), max_length=2000, required=False,
-                                  widget=forms.Textarea(attrs={"rows": 5}))
-    logo = forms.FileField(label=_("Logo"), required=False,
-                           help_text=_("PNG, JPEG or WebP, at most 2 MB, at least 32×32 pixels."),
-                           widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}))
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG, JPEG or WebP, at most 2 MB, at least 32×32 pixels."),
+        widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
     remove_logo = forms.BooleanField(label=_("Remove the current logo"), required=False)
 
 
@@ -55,7 +64,13 @@ class RoleForm(forms.Form):
 class BankAccountForm(forms.Form):
     bank_name = forms.CharField(label=_("Bank"), max_length=60)
     bank_branch = forms.CharField(label=_("Branch"), max_length=100, required=False)
-    account_name = forms.CharField(label=_("Account name"), max_length=120,
-                                   help_text=_("Must equal the company name of the shop."))
-    account_number = forms.CharField(label=_("Account number"), max_length=40,
-                                     widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    account_name = forms.CharField(
+        label=_("Account name"),
+        max_length=120,
+        help_text=_("Must equal the company name of the shop."),
+    )
+    account_number = forms.CharField(
+        label=_("Account number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )

@@ -4,6 +4,7 @@ people are referenced by their platform user id and checked through the accounts
 import uuid
 
 from django.db import connection, models
+from django.utils.translation import gettext_lazy as _
 
 
 def logo_path(instance, filename: str) -> str:
@@ -22,11 +23,11 @@ class ShopProfile(models.Model):
 
 
 class StaffRole(models.TextChoices):
-    OWNER = "owner", "Owner"
-    MANAGER = "manager", "Manager"
-    CLERK = "clerk", "Clerk"
-    WAREHOUSE = "warehouse", "Warehouse"
-    SERVICE = "service", "Customer service"
+    OWNER = "owner", _("Owner")
+    MANAGER = "manager", _("Manager")
+    CLERK = "clerk", _("Clerk")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    SERVICE = "service", _("Customer service")
 
 
 class StaffMember(models.Model):

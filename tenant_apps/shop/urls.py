@@ -13,7 +13,11 @@ urlpatterns = [
     path("console/staff/invite/", views.staff_invite, name="staff-invite"),
     path("console/staff/<int:member_id>/role/", views.staff_role, name="staff-role"),
     path("console/staff/<int:member_id>/remove/", views.staff_remove, name="staff-remove"),
-    path("console/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation-revoke"),
+    path(
+        "console/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation-revoke",
+    ),
     path("console/invitations/accept/", views.invitation_accept, name="invitation-accept"),
     path("console/bank-account/", views.bank_account, name="bank-account"),
 ]

@@ -18,7 +18,14 @@ from shared_apps.onboarding import services as onboarding_services
 
 from . import permissions, selectors, services
 from .access import client_ip, console_member, console_page, settlement_accounts
-from .forms import BankAccountForm, InviteForm, ProfileForm, RoleForm, attach_service_error, role_choices
+from .forms import (
+    BankAccountForm,
+    InviteForm,
+    ProfileForm,
+    RoleForm,
+    attach_service_error,
+    role_choices,
+)
 from .models import StaffRole
 
 # Console sections in menu order: label, and the page's URL name where the page exists yet.
@@ -38,56 +45,82 @@ BANK_FIELDS = {"bank_account_number": "account_number"}
 
 def _sections(role: str) -> list[dict]:
     return [
-        {"key": key, "label": SECTIONS[key][0], "url": reverse(SECTIONS[key][1]) if SECTIONS[key][1] else None}
-        for key in permissions.sections_for(role) if key in SECTIONS
+        {
+            "key": key,
+            "label": SECTIONS[key][0],
+            "url": reverse(SECTIONS[key][1]) if SECTIONS[key][1] else None,
+        }
+        for key in permissions.sections_for(role)
+        if key in SECTIONS
     ]
 
 
 def _console(request, template: str, active: str, context: dict | None = None, status: int = 200):
     member = request.staff_member
     sections = _sections(member.role)
-    return render(request, template, {
-        "member": member,
-        "role_label": StaffRole(member.role).label,
-        "nav": [s for s in sections if s["url"]],
-        "active": active,
-        "read_only": request.tenant.is_read_only,
-        **(context or {}),
-    }, status=status)
+    return render(
+        request,
+        template,
+        {
+            "member": member,
+            "role_label": StaffRole(member.role).label,
+            "nav": [s for s in sections if s["url"]],
+            "active": active,
+            "read_only": request.tenant.is_read_only,
+            **(context or {}),
+        },
+        status=status,
+    )
 
 
 def _service_kwargs(request) -> dict:
-    return {"shop": request.tenant, "member": request.staff_member, "actor": request.user, "ip": client_ip(request)}
+    return {
+        "shop": request.tenant,
+        "member": request.staff_member,
+        "actor": request.user,
+        "ip": client_ip(request),
+    }
 
 
 # --- storefront --------------------------------------------------------------------------------
+
 
 @require_safe
 def storefront(request):
     """The shop's home page. The catalog does not exist yet, so it says products are coming."""
     profile = selectors.profile()
-    return render(request, "shop/storefront.html", {
-        "profile": profile,
-        "logo_url": media_url(profile.logo.name),
-        "is_staff_here": console_member(request) is not None,
-    })
+    return render(
+        request,
+        "shop/storefront.html",
+        {
+            "profile": profile,
+            "logo_url": media_url(profile.logo.name),
+            "is_staff_here": console_member(request) is not None,
+        },
+    )
 
 
 # --- console -----------------------------------------------------------------------------------
+
 
 @require_safe
 @console_page("dashboard")
 def dashboard(request):
     profile = selectors.profile()
-    return _console(request, "shop/console/dashboard.html", "dashboard", {
-        "profile": profile,
-        "logo_url": media_url(profile.logo.name),
-        "status": request.tenant.status,
-        "status_label": request.tenant.get_status_display(),
-        "staff_count": selectors.staff_list().count(),
-        "sections": _sections(request.staff_member.role),
-        "storefront_url": hosts.shop_url(request.tenant.subdomain, "/"),
-    })
+    return _console(
+        request,
+        "shop/console/dashboard.html",
+        "dashboard",
+        {
+            "profile": profile,
+            "logo_url": media_url(profile.logo.name),
+            "status": request.tenant.status,
+            "status_label": request.tenant.get_status_display(),
+            "staff_count": selectors.staff_list().count(),
+            "sections": _sections(request.staff_member.role),
+            "storefront_url": hosts.shop_url(request.tenant.subdomain, "/"),
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -103,7 +136,8 @@ def settings_page(request):
                 services.profile_update(
                     **_service_kwargs(request),
                     data={"name": data["name"], "description": data["description"]},
-                    logo=data["logo"], remove_logo=data["remove_logo"],
+                    logo=data["logo"],
+                    remove_logo=data["remove_logo"],
                 )
             except ServiceError as exc:
                 attach_service_error(form, exc)
@@ -116,29 +150,48 @@ def settings_page(request):
         profile.refresh_from_db()  # show what is stored, not what a refused save left in memory
     else:
         form = ProfileForm(initial={"name": profile.name, "description": profile.description})
-    return _console(request, "shop/console/settings.html", "settings", {
-        "form": form, "profile": profile, "logo_url": media_url(profile.logo.name),
-    }, status=status)
+    return _console(
+        request,
+        "shop/console/settings.html",
+        "settings",
+        {
+            "form": form,
+            "profile": profile,
+            "logo_url": media_url(profile.logo.name),
+        },
+        status=status,
+    )
 
 
 def _staff_page(request, *, invite_form=None, error: str | None = None, status: int = 200):
     member = request.staff_member
     grantable = services._grantable(member.role)
     staff = [
-        {"record": row, "role_label": StaffRole(row.role).label, "is_me": row.pk == member.pk,
-         "manageable": row.pk != member.pk and row.role in grantable}
+        {
+            "record": row,
+            "role_label": StaffRole(row.role).label,
+            "is_me": row.pk == member.pk,
+            "manageable": row.pk != member.pk and row.role in grantable,
+        }
         for row in selectors.staff_list()
     ]
     invitations = [
-        {"record": row, "role_label": StaffRole(row.role).label} for row in selectors.open_invitations()
+        {"record": row, "role_label": StaffRole(row.role).label}
+        for row in selectors.open_invitations()
     ]
-    return _console(request, "shop/console/staff.html", "staff", {
-        "staff": staff,
-        "invitations": invitations,
-        "invite_form": invite_form or InviteForm(grantable=grantable),
-        "role_options": role_choices(grantable),
-        "error": error,
-    }, status=status)
+    return _console(
+        request,
+        "shop/console/staff.html",
+        "staff",
+        {
+            "staff": staff,
+            "invitations": invitations,
+            "invite_form": invite_form or InviteForm(grantable=grantable),
+            "role_options": role_choices(grantable),
+            "error": error,
+        },
+        status=status,
+    )
 
 
 @require_safe
@@ -154,12 +207,17 @@ def staff_invite(request):
     if not form.is_valid():
         return _staff_page(request, invite_form=form, status=400)
     try:
-        invitation = services.staff_invite(**_service_kwargs(request), email=form.cleaned_data["email"],
-                                           role=form.cleaned_data["role"])
+        invitation = services.staff_invite(
+            **_service_kwargs(request),
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+        )
     except ServiceError as exc:
         attach_service_error(form, exc)
         return _staff_page(request, invite_form=form, status=exc.status_code)
-    messages.success(request, _("An invitation was sent to %(email)s.") % {"email": invitation.email})
+    messages.success(
+        request, _("An invitation was sent to %(email)s.") % {"email": invitation.email}
+    )
     return redirect("shop:staff")
 
 
@@ -170,11 +228,15 @@ def staff_role(request, member_id: int):
     if not form.is_valid():
         return _staff_page(request, error=_("Choose a role."), status=400)
     try:
-        target = services.staff_change_role(**_service_kwargs(request), member_id=member_id,
-                                            role=form.cleaned_data["role"])
+        target = services.staff_change_role(
+            **_service_kwargs(request), member_id=member_id, role=form.cleaned_data["role"]
+        )
     except ServiceError as exc:
         return _staff_page(request, error=exc.message, status=exc.status_code)
-    messages.success(request, _("%(name)s is now %(role)s.") % {"name": target, "role": StaffRole(target.role).label})
+    messages.success(
+        request,
+        _("%(name)s is now %(role)s.") % {"name": target, "role": StaffRole(target.role).label},
+    )
     return redirect("shop:staff")
 
 
@@ -205,18 +267,28 @@ def invitation_revoke(request, invitation_id: int):
 def invitation_accept(request):
     """The link from the invitation mail. Needs a sign-in on this host (not a staff record yet);
     joining takes a click, so a mail scanner that follows the link joins nobody."""
-    token = (request.POST.get("token") if request.method == "POST" else request.GET.get("token")) or ""
+    token = (
+        request.POST.get("token") if request.method == "POST" else request.GET.get("token")
+    ) or ""
     context = {"token": token, "profile": selectors.profile(), "error": None}
     if not token or len(token) > 200:
-        context["error"] = _("This invitation link is incomplete; open the link from the e-mail again.")
+        context["error"] = _(
+            "This invitation link is incomplete; open the link from the e-mail again."
+        )
         return render(request, "shop/console/invitation_accept.html", context, status=400)
     if request.method == "POST":
         try:
-            services.invitation_accept(shop=request.tenant, user=request.user, token=token, ip=client_ip(request))
+            services.invitation_accept(
+                shop=request.tenant, user=request.user, token=token, ip=client_ip(request)
+            )
         except ServiceError as exc:
             context["error"] = exc.message
-            return render(request, "shop/console/invitation_accept.html", context, status=exc.status_code)
-        messages.success(request, _("Welcome to the staff of %(shop)s.") % {"shop": context["profile"].name})
+            return render(
+                request, "shop/console/invitation_accept.html", context, status=exc.status_code
+            )
+        messages.success(
+            request, _("Welcome to the staff of %(shop)s.") % {"shop": context["profile"].name}
+        )
         return redirect("shop:console")
     return render(request, "shop/console/invitation_accept.html", context)
 
@@ -233,19 +305,31 @@ def bank_account(request):
         if form.is_valid():
             try:
                 onboarding_services.bank_account_change_request(
-                    shop_id=shop.pk, actor=request.user, ip=client_ip(request), **form.cleaned_data)
+                    shop_id=shop.pk, actor=request.user, ip=client_ip(request), **form.cleaned_data
+                )
             except ServiceError as exc:
                 attach_service_error(form, exc, renamed=BANK_FIELDS)
                 status = exc.status_code
             else:
-                messages.success(request, _("The change was sent for review. Payouts are paused until it is approved."))
+                messages.success(
+                    request,
+                    _("The change was sent for review. Payouts are paused until it is approved."),
+                )
                 return redirect("shop:bank-account")
         else:
             status = 400
     else:
         form = BankAccountForm(initial={"account_name": shop.company_name})
     active, pending = settlement_accounts(shop_id=shop.pk)
-    return _console(request, "shop/console/bank_account.html", "bank_account", {
-        "form": form, "active_account": active, "pending_account": pending,
-        "company_name": shop.company_name,
-    }, status=status)
+    return _console(
+        request,
+        "shop/console/bank_account.html",
+        "bank_account",
+        {
+            "form": form,
+            "active_account": active,
+            "pending_account": pending,
+            "company_name": shop.company_name,
+        },
+        status=status,
+    )

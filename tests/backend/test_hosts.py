@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import MALL, OPS, client_for
+from tests.conftest import MALL, client_for
 
 
 @pytest.mark.django_db

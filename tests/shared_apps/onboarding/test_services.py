@@ -15,7 +15,7 @@ from shared_apps.onboarding.models import (
 from tenants import provisioning
 from tenants.models import Domain, Shop
 from tests.conftest import MALL, client_for
-from tests.factories import UserFactory, application_data, png_upload
+from tests.factories import UserFactory, png_upload
 
 from .conftest import build_application
 

@@ -17,8 +17,9 @@ def host_client(shop, user=None):
 def add_staff(shop, user, role: str) -> StaffMember:
     """Put `user` on `shop`'s staff directly (what accepting an invitation ends in)."""
     with schema_context(shop.schema_name):
-        return StaffMember.objects.create(user_id=user.pk, email=user.email, display_name=user.display_name,
-                                          role=role)
+        return StaffMember.objects.create(
+            user_id=user.pk, email=user.email, display_name=user.display_name, role=role
+        )
 
 
 @pytest.fixture(autouse=True)
