@@ -125,8 +125,9 @@ def pg_dump_binary() -> str:
 def _pg_dump(*args: str) -> str:
     db = settings.DATABASES["default"]
     command = [pg_dump_binary(), "--no-owner", "--no-privileges", *args]
-    if db.get("HOST"):
-        command += ["-h", db["HOST"]]
+    host = db.get("HOST") or (db.get("OPTIONS") or {}).get("host")  # a socket dir may sit in OPTIONS
+    if host:
+        command += ["-h", host]
     if db.get("PORT"):
         command += ["-p", str(db["PORT"])]
     if db.get("USER"):

@@ -28,7 +28,7 @@ def shop_for_hostname(hostname: str) -> Shop | None:
         cached = {
             "id": shop.pk, "schema_name": shop.schema_name, "subdomain": shop.subdomain,
             "name": shop.name, "status": shop.status, "owner_id": shop.owner_id,
-            "company_name": shop.company_name,
+            "company_name": shop.company_name, "payouts_paused": shop.payouts_paused,
         }
         cache.set(key, cached, HOST_CACHE_SECONDS)
     if not cached:

@@ -90,6 +90,7 @@ def shop_change_status(*, shop_id: int, to_status: str, actor, reason: str, ip=N
 def shop_set_payouts_paused(*, shop: Shop, paused: bool) -> None:
     shop.payouts_paused = paused
     shop.save(update_fields=["payouts_paused"])
+    transaction.on_commit(lambda: shop_host_cache_clear(shop))
 
 
 @transaction.atomic

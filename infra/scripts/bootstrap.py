@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """`make install`: create `.venv` and install the project into it, only when needed.
 
 Runs with whatever `python3` is on PATH (the only thing a fresh machine needs). Reinstalling on
@@ -29,11 +30,12 @@ def venv_works() -> bool:
     if not python.exists():
         return False
     probe = "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)"
-    return subprocess.run([str(python), "-c", probe], capture_output=True).returncode == 0
+    result = subprocess.run([str(python), "-c", probe], capture_output=True, check=False)
+    return result.returncode == 0
 
 
 def main() -> int:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - runs under any python3 found on PATH
         print(
             f"Python 3.11+ is needed, {sys.executable} is {sys.version.split()[0]}. "
             "Run `make PYTHON=python3.11 ...` with a newer interpreter.",
@@ -58,7 +60,7 @@ def main() -> int:
     python = str(venv_python())
     print("installing the project and its pinned dependencies into .venv", flush=True)
     pip = [python, "-m", "pip", "--disable-pip-version-check"]
-    result = subprocess.run([*pip, "install", "-e", ".[dev]"], cwd=REPO)
+    result = subprocess.run([*pip, "install", "-e", ".[dev]"], cwd=REPO, check=False)
     if result.returncode != 0:
         STAMP.unlink(missing_ok=True)
         return result.returncode

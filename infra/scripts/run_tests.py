@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """`make test`: the whole suite, on embedded services unless DATABASE_URL / REDIS_URL are set.
 
 Extra arguments go to pytest unchanged (`make test ARGS="-k onboarding -x"`); the exit code is
@@ -17,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import services  # noqa: E402
+import services
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 
@@ -59,8 +60,9 @@ def main(pytest_args: list[str]) -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         with services.running_services(purpose="test", database="mall"):
-            child = subprocess.Popen([sys.executable, "-m", "pytest", *pytest_args],
-                                     cwd=services.REPO)
+            child = subprocess.Popen(
+                [sys.executable, "-m", "pytest", *pytest_args], cwd=services.REPO
+            )
 
             # Ctrl-C reaches pytest directly (same process group); let it finish its teardown
             # (it drops the test database), then the services stop. make sends SIGTERM to this

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """PostgreSQL and Redis for the developer loop (`make up`, `make test`, `make bench`).
 
 A fresh machine needs nothing but Python: when DATABASE_URL / REDIS_URL are not set, this module
@@ -27,7 +28,7 @@ Why it is built this way:
   PGHOST is exported too, for libpq tools run without -h (pg_dump, psql).
 
 Command line (used by the Makefile):
-    python infra/scripts/services.py run [--db NAME] [--settings MODULE] -- COMMAND...
+    python infra/scripts/services.py run [--db NAME] [--purpose LABEL] [--settings MODULE] -- CMD...
     python infra/scripts/services.py stop     # stop the embedded PostgreSQL and stray Redis
 """
 
@@ -43,9 +44,9 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 from urllib.parse import parse_qs, quote, urlparse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -99,6 +100,7 @@ def _pg_ctl(args: list[str], pgdata: Path) -> tuple[bool, str]:
     result = subprocess.run(
         [str(pg_ctl), "-D", str(pgdata), *args],
         user=_pgdata_owner(pgdata),
+        check=False,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -380,14 +382,22 @@ def start_redis(purpose: str) -> RedisProcess:
         process = subprocess.Popen(
             [
                 str(binary),
-                "--bind", "127.0.0.1",
-                "--port", str(port),
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", str(directory),
-                "--pidfile", str(directory / "redis.pid"),
-                "--logfile", str(directory / "redis.log"),
-                "--daemonize", "no",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(directory),
+                "--pidfile",
+                str(directory / "redis.pid"),
+                "--logfile",
+                str(directory / "redis.log"),
+                "--daemonize",
+                "no",
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """`make up`: the whole mall on one machine, with one command.
 
 Steps: PostgreSQL and Redis (embedded under `.data/` unless DATABASE_URL / REDIS_URL are set, see
@@ -31,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import services  # noqa: E402
+import services
 
 REPO = services.REPO
 RUN_DIR = services.DATA / "run"
@@ -212,23 +213,50 @@ def main() -> int:
         manage("seed_demo")
 
         RUN_DIR.mkdir(parents=True, exist_ok=True)
-        children["gunicorn"] = spawn("gunicorn", [
-            PYTHON, "-m", "gunicorn", "backend.wsgi:application",
-            "--worker-class", "gthread",
-            "--workers", os.environ.get("WEB_WORKERS", "2"),
-            "--threads", os.environ.get("WEB_THREADS", "4"),
-            "--bind", f"0.0.0.0:{port}",
-            "--graceful-timeout", "10",
-            "--access-logfile", "-",
-            "--pid", str(RUN_DIR / "gunicorn.pid"),
-        ])
-        children["celery"] = spawn("celery", [
-            PYTHON, "-m", "celery", "-A", "backend", "worker", "-B", "-l", "info",
-            "--concurrency", os.environ.get("CELERY_CONCURRENCY", "2"),
-            # Beat keeps its schedule state in a file; keep it out of the working tree.
-            "--schedule", str(services.DATA / "celerybeat-schedule"),
-            "--pidfile", str(RUN_DIR / "celery.pid"),
-        ])
+        children["gunicorn"] = spawn(
+            "gunicorn",
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "backend.wsgi:application",
+                "--worker-class",
+                "gthread",
+                "--workers",
+                os.environ.get("WEB_WORKERS", "2"),
+                "--threads",
+                os.environ.get("WEB_THREADS", "4"),
+                "--bind",
+                f"0.0.0.0:{port}",
+                "--graceful-timeout",
+                "10",
+                "--access-logfile",
+                "-",
+                "--pid",
+                str(RUN_DIR / "gunicorn.pid"),
+            ],
+        )
+        children["celery"] = spawn(
+            "celery",
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "backend",
+                "worker",
+                "-B",
+                "-l",
+                "info",
+                "--concurrency",
+                os.environ.get("CELERY_CONCURRENCY", "2"),
+                # Beat keeps its schedule state in a file; keep it out of the working tree.
+                "--schedule",
+                str(services.DATA / "celerybeat-schedule"),
+                "--pidfile",
+                str(RUN_DIR / "celery.pid"),
+            ],
+        )
         if not wait_healthy(port, children):
             say(f"warning: http://127.0.0.1:{port}/healthz did not answer within 60 s")
         print(banner(port, domain), flush=True)

@@ -109,7 +109,7 @@ def sms_code_send(*, phone: str, purpose: str, ip: str | None = None, deliver: b
     code = f"{secrets.randbelow(10**6):06d}"
     SmsCode.objects.create(
         phone_hash=phone_hash, purpose=purpose, code_hash=_code_hash(phone, purpose, code),
-        expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS), ip=ip,
+        created_at=now, expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS), ip=ip,
     )
     if not deliver:
         return
@@ -251,9 +251,10 @@ def handoff_issue(*, user: User, target_url: str) -> str:
 
     origin, hostname, path = _handoff_target(target_url)
     token = secrets.token_urlsafe(32)
+    now = timezone.now()
     HandoffToken.objects.create(
         token_hash=pii.lookup_hash("handoff:" + token), user=user,
-        target_host=hostname, expires_at=timezone.now() + HANDOFF_TTL,
+        target_host=hostname, created_at=now, expires_at=now + HANDOFF_TTL,
     )
     return f"{origin}/accounts/handoff/accept/?{urlencode({'token': token, 'next': path})}"
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.api.errors import ServiceError
 from backend.lib import hosts
+from backend.lib.forms import attach_service_error
 
 from . import services
 from .forms import EmailRegisterForm, LoginForm, PhoneRegisterForm, SmsRequestForm, SmsResetForm
@@ -86,7 +87,7 @@ def register_email(request):
         try:
             user = services.user_register_email(**form.cleaned_data)
         except ServiceError as exc:
-            _attach(form, exc)
+            attach_service_error(form, exc)
         else:
             login(request, user, backend="shared_apps.accounts.backends.IdentifierBackend")
             messages.success(request, _("Welcome! Your account is ready."))
@@ -102,7 +103,7 @@ def register_phone(request):
         try:
             user = services.user_register_phone(**form.cleaned_data)
         except (ServiceError, ValidationError) as exc:
-            _attach(form, exc)
+            attach_service_error(form, exc)
         else:
             login(request, user, backend="shared_apps.accounts.backends.IdentifierBackend")
             messages.success(request, _("Welcome! Your account is ready."))
@@ -141,24 +142,12 @@ def password_reset_sms(request):
         try:
             services.password_reset_by_sms(**form.cleaned_data)
         except (ServiceError, ValidationError) as exc:
-            _attach(form, exc)
+            attach_service_error(form, exc)
         else:
             messages.success(request, _("Your password was changed. Sign in with the new one."))
             return redirect("/accounts/login/")
     return render(request, "accounts/password_reset_sms.html", {"form": form},
                   status=400 if request.method == "POST" else 200)
-
-
-def _attach(form, exc) -> None:
-    fields = getattr(exc, "fields", None) or {}
-    attached = False
-    for field, errors in fields.items():
-        if field in form.fields:
-            for error in errors:
-                form.add_error(field, error)
-            attached = True
-    if not attached:
-        form.add_error(None, getattr(exc, "message", None) or "; ".join(getattr(exc, "messages", [str(exc)])))
 
 
 def account_home(request):

@@ -20,12 +20,14 @@ from tenants.models import Shop
 
 from .models import (
     ApplicationDocument,
-    ApplicationStatus as S,
     ApplicationTransition,
     BankAccountStatus,
     DocumentKind,
     SettlementBankAccount,
     ShopApplication,
+)
+from .models import (
+    ApplicationStatus as S,
 )
 from .transitions import IN_REVIEW, can_move
 
@@ -50,10 +52,10 @@ def subdomain_taken(subdomain: str, *, exclude_application_id: int | None = None
     return others.exists()
 
 
-def _clean_bank_number(value: str) -> str:
+def _clean_bank_number(value: str, *, field: str = "bank_account_number") -> str:
     digits = "".join(ch for ch in str(value) if not ch.isspace())
     if not digits.isdigit() or not 8 <= len(digits) <= 30:
-        raise _invalid("bank_account_number", _("A bank account number has 8 to 30 digits."))
+        raise _invalid(field, _("A bank account number has 8 to 30 digits."))
     return digits
 
 
@@ -313,7 +315,7 @@ def bank_account_change_request(*, shop_id: int, actor, bank_name: str, bank_bra
         raise _invalid("bank_name", _("Required."))
     if account_name != shop.company_name:
         raise _invalid("account_name", _("The account name must equal the company name (%(name)s).") % {"name": shop.company_name})
-    number = _clean_bank_number(account_number)
+    number = _clean_bank_number(account_number, field="account_number")
     if SettlementBankAccount.objects.filter(shop=shop, status=BankAccountStatus.PENDING).exists():
         raise Conflict(_("A bank account change is already waiting for review."), code="change_pending")
     change = SettlementBankAccount.objects.create(

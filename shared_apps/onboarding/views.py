@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.api.errors import ServiceError
 from backend.lib import hosts
+from backend.lib.forms import attach_service_error
 from shared_apps.taxonomy.selectors import business_categories
 
 from . import services
@@ -36,17 +37,6 @@ def _mine(request, pk: int) -> ShopApplication:
 
 def _next_slug(slug: str) -> str:
     return SLUGS[min(SLUGS.index(slug) + 1, len(SLUGS) - 1)]
-
-
-def _attach(form, exc: ServiceError) -> None:
-    attached = False
-    for field, errors in (exc.fields or {}).items():
-        if field in form.fields:
-            for error in errors:
-                form.add_error(field, error)
-            attached = True
-    if not attached:
-        form.add_error(None, exc.message)
 
 
 @login_required
@@ -94,7 +84,7 @@ def step(request, pk: int, slug: str):
             try:
                 services.application_update(application_id=pk, actor=request.user, data=form.cleaned_data)
             except ServiceError as exc:
-                _attach(form, exc)
+                attach_service_error(form, exc)
             else:
                 return redirect(f"/open-shop/{pk}/step/{_next_slug(slug)}/")
     else:
@@ -114,7 +104,7 @@ def _documents(request, application):
             services.document_add(application_id=application.pk, actor=request.user,
                                   kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"])
         except ServiceError as exc:
-            _attach(form, exc)
+            attach_service_error(form, exc)
         else:
             messages.success(request, _("Document uploaded."))
             return redirect(f"/open-shop/{application.pk}/step/documents/")

@@ -4,8 +4,11 @@ One view per operation. Every view needs an operator role (`IsOperator`); which 
 action is the services' business (they raise Forbidden → 403). Errors use the one error body.
 """
 
+from typing import ClassVar
+
 from django.urls import reverse
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
@@ -44,11 +47,12 @@ class IsOperator(permissions.BasePermission):
 
 
 class OperatorApi(APIView):
-    permission_classes = [IsOperator]
+    permission_classes: ClassVar[list] = [IsOperator]
     operator_roles = roles.VIEW
 
 
 # --- output serializers ------------------------------------------------------------------------
+
 
 @extend_schema_serializer(component_name="OpsError")
 class ErrorOut(serializers.Serializer):
@@ -123,7 +127,9 @@ class ApplicationSummaryOut(serializers.Serializer):
 class ApplicationOut(ApplicationSummaryOut):
     credit_code = serializers.CharField()
     contact_name = serializers.CharField()
-    contact_phone = serializers.CharField(source="contact_phone_masked", help_text="Masked: 138****5678")
+    contact_phone = serializers.CharField(
+        source="contact_phone_masked", help_text="Masked: 138****5678"
+    )
     categories = CategoryOut(many=True)
     bank_name = serializers.CharField()
     bank_branch = serializers.CharField()
@@ -133,7 +139,9 @@ class ApplicationOut(ApplicationSummaryOut):
     documents = DocumentOut(many=True)
     transitions = ApplicationTransitionOut(many=True)
     shop_id = serializers.IntegerField(allow_null=True)
-    shop_url = serializers.SerializerMethodField(help_text="The live shop's storefront, once approved.")
+    shop_url = serializers.SerializerMethodField(
+        help_text="The live shop's storefront, once approved."
+    )
 
     def get_bank_account_number(self, application) -> str:
         return selectors.masked_account_number(application.bank_account_last4)
@@ -179,7 +187,9 @@ class BankAccountOut(serializers.Serializer):
     bank_name = serializers.CharField()
     bank_branch = serializers.CharField()
     account_name = serializers.CharField()
-    account_number = serializers.CharField(source="account_number_masked", help_text="Masked: **** **** 5678")
+    account_number = serializers.CharField(
+        source="account_number_masked", help_text="Masked: **** **** 5678"
+    )
     created_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)
     decision_reason = serializers.CharField()
@@ -217,12 +227,15 @@ class AuditEntryOut(serializers.Serializer):
 
 
 def page_of(name: str, item: type[serializers.Serializer]):
-    return inline_serializer(name=name, fields={
-        "count": serializers.IntegerField(),
-        "next": serializers.URLField(allow_null=True),
-        "previous": serializers.URLField(allow_null=True),
-        "results": item(many=True),
-    })
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
 
 
 ApplicationPage = page_of("OpsApplicationPage", ApplicationSummaryOut)
@@ -230,7 +243,9 @@ ShopPage = page_of("OpsShopPage", ShopSummaryOut)
 AuditEntryPage = page_of("OpsAuditEntryPage", AuditEntryOut)
 
 
-def paginated(view: APIView, request, queryset, serializer: type[serializers.Serializer]) -> Response:
+def paginated(
+    view: APIView, request, queryset, serializer: type[serializers.Serializer]
+) -> Response:
     paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer(page, many=True).data)
@@ -255,20 +270,29 @@ def shop_data(shop_id: int) -> dict:
 
 
 class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, help_text="Why; kept in the history and the audit log.")
+    reason = serializers.CharField(
+        max_length=500, help_text="Why; kept in the history and the audit log."
+    )
 
 
 # --- applications ------------------------------------------------------------------------------
 
+
 class ApplicationListApi(OperatorApi):
     class Input(serializers.Serializer):
         status = serializers.ChoiceField(
-            choices=[s for s in ApplicationStatus.values if s != ApplicationStatus.DRAFT], required=False,
+            choices=[s for s in ApplicationStatus.values if s != ApplicationStatus.DRAFT],
+            required=False,
             help_text="Without it: the applications waiting for a decision, oldest first.",
         )
 
-    @extend_schema(parameters=[Input], responses={200: ApplicationPage, **errors(400, 403)}, tags=TAGS,
-                   summary="List shop applications (review queue)", operation_id="ops_applications_list")
+    @extend_schema(
+        parameters=[Input],
+        responses={200: ApplicationPage, **errors(400, 403)},
+        tags=TAGS,
+        summary="List shop applications (review queue)",
+        operation_id="ops_applications_list",
+    )
     def get(self, request):
         params = self.Input(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -277,26 +301,42 @@ class ApplicationListApi(OperatorApi):
 
 
 class ApplicationDetailApi(OperatorApi):
-    @extend_schema(responses={200: ApplicationOut, **errors(403, 404)}, tags=TAGS,
-                   summary="Get a shop application", operation_id="ops_application_retrieve")
+    @extend_schema(
+        responses={200: ApplicationOut, **errors(403, 404)},
+        tags=TAGS,
+        summary="Get a shop application",
+        operation_id="ops_application_retrieve",
+    )
     def get(self, request, pk: int):
         return Response(application_data(pk))
 
 
 class ApplicationClaimApi(OperatorApi):
-    @extend_schema(request=None, responses={200: ApplicationOut, **errors(403, 404, 409)}, tags=TAGS,
-                   summary="Take an application into review", operation_id="ops_application_claim")
+    @extend_schema(
+        request=None,
+        responses={200: ApplicationOut, **errors(403, 404, 409)},
+        tags=TAGS,
+        summary="Take an application into review",
+        operation_id="ops_application_claim",
+    )
     def post(self, request, pk: int):
-        onboarding_services.application_claim(application_id=pk, actor=request.user, ip=client_ip(request))
+        onboarding_services.application_claim(
+            application_id=pk, actor=request.user, ip=client_ip(request)
+        )
         return Response(application_data(pk))
 
 
 class ApplicationApproveApi(OperatorApi):
-    @extend_schema(request=None, responses={200: ApplicationOut, **errors(403, 404, 409)}, tags=TAGS,
-                   summary="Approve an application and open its shop", operation_id="ops_application_approve",
-                   description="Creates the shop (schema, domain, owner) in the same transaction; the "
-                               "answer carries `shop_id` and `shop_url`. An application already "
-                               "approved or rejected gives 409.")
+    @extend_schema(
+        request=None,
+        responses={200: ApplicationOut, **errors(403, 404, 409)},
+        tags=TAGS,
+        summary="Approve an application and open its shop",
+        operation_id="ops_application_approve",
+        description="Creates the shop (schema, domain, owner) in the same transaction; the "
+        "answer carries `shop_id` and `shop_url`. An application already "
+        "approved or rejected gives 409.",
+    )
     def post(self, request, pk: int):
         application: ShopApplication = onboarding_services.application_approve(
             application_id=pk, actor=request.user, ip=client_ip(request)
@@ -309,14 +349,22 @@ class ApplicationRejectApi(OperatorApi):
     class Input(ReasonInput):
         pass
 
-    @extend_schema(request=Input, responses={200: ApplicationOut, **errors(400, 403, 404, 409)}, tags=TAGS,
-                   summary="Reject an application with a reason", operation_id="ops_application_reject",
-                   description="The applicant is e-mailed the reason and may correct and resubmit.")
+    @extend_schema(
+        request=Input,
+        responses={200: ApplicationOut, **errors(400, 403, 404, 409)},
+        tags=TAGS,
+        summary="Reject an application with a reason",
+        operation_id="ops_application_reject",
+        description="The applicant is e-mailed the reason and may correct and resubmit.",
+    )
     def post(self, request, pk: int):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         onboarding_services.application_reject(
-            application_id=pk, actor=request.user, reason=data.validated_data["reason"], ip=client_ip(request)
+            application_id=pk,
+            actor=request.user,
+            reason=data.validated_data["reason"],
+            ip=client_ip(request),
         )
         return Response(application_data(pk))
 
@@ -332,7 +380,7 @@ class IgnoreAcceptHeader(BaseContentNegotiation):
 
 
 class ApplicationDocumentApi(OperatorApi):
-    renderer_classes = [JSONRenderer]
+    renderer_classes: ClassVar[list] = [JSONRenderer]
     content_negotiation_class = IgnoreAcceptHeader
 
     @extend_schema(
@@ -340,11 +388,13 @@ class ApplicationDocumentApi(OperatorApi):
             (200, "application/octet-stream"): OpenApiResponse(
                 response=OpenApiTypes.BINARY,
                 description="The stored file, sent with its checked type (image/jpeg, image/png, "
-                            "image/webp or application/pdf) and `Content-Disposition: inline`.",
+                "image/webp or application/pdf) and `Content-Disposition: inline`.",
             ),
             **errors(403, 404),
         },
-        tags=TAGS, summary="Download a qualification document", operation_id="ops_application_document_download",
+        tags=TAGS,
+        summary="Download a qualification document",
+        operation_id="ops_application_document_download",
     )
     def get(self, request, pk: int, doc_id: int):
         document = selectors.application_document(application_id=pk, document_id=doc_id)
@@ -355,24 +405,40 @@ class ApplicationDocumentApi(OperatorApi):
 
 # --- shops -------------------------------------------------------------------------------------
 
+
 class ShopListApi(OperatorApi):
     class Input(serializers.Serializer):
         status = serializers.ChoiceField(choices=ShopStatus.values, required=False)
-        q = serializers.CharField(required=False, allow_blank=True, max_length=60,
-                                  help_text="Part of the name, subdomain or company name.")
+        q = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=60,
+            help_text="Part of the name, subdomain or company name.",
+        )
 
-    @extend_schema(parameters=[Input], responses={200: ShopPage, **errors(400, 403)}, tags=TAGS,
-                   summary="List shops", operation_id="ops_shops_list")
+    @extend_schema(
+        parameters=[Input],
+        responses={200: ShopPage, **errors(400, 403)},
+        tags=TAGS,
+        summary="List shops",
+        operation_id="ops_shops_list",
+    )
     def get(self, request):
         params = self.Input(data=request.query_params)
         params.is_valid(raise_exception=True)
-        queryset = selectors.shop_search(q=params.validated_data.get("q", ""),
-                                         status=params.validated_data.get("status"))
+        queryset = selectors.shop_search(
+            q=params.validated_data.get("q", ""), status=params.validated_data.get("status")
+        )
         return paginated(self, request, queryset, ShopSummaryOut)
 
 
 class ShopDetailApi(OperatorApi):
-    @extend_schema(responses={200: ShopOut, **errors(403, 404)}, tags=TAGS, summary="Get a shop", operation_id="ops_shop_retrieve")
+    @extend_schema(
+        responses={200: ShopOut, **errors(403, 404)},
+        tags=TAGS,
+        summary="Get a shop",
+        operation_id="ops_shop_retrieve",
+    )
     def get(self, request, pk: int):
         return Response(shop_data(pk))
 
@@ -385,8 +451,13 @@ class ShopStatusApi(OperatorApi):
     def post(self, request, pk: int):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        shop_services.shop_change_status(shop_id=pk, to_status=self.to_status, actor=request.user,
-                                         reason=data.validated_data["reason"], ip=client_ip(request))
+        shop_services.shop_change_status(
+            shop_id=pk,
+            to_status=self.to_status,
+            actor=request.user,
+            reason=data.validated_data["reason"],
+            ip=client_ip(request),
+        )
         return Response(shop_data(pk))
 
 
@@ -397,9 +468,14 @@ class ShopSuspendApi(ShopStatusApi):
     class Input(ReasonInput):
         pass
 
-    @extend_schema(request=Input, responses={200: ShopOut, **errors(400, 403, 404, 409)}, tags=TAGS,
-                   summary="Suspend a shop", operation_id="ops_shop_suspend",
-                   description="The storefront shows a closed page and the console becomes read-only.")
+    @extend_schema(
+        request=Input,
+        responses={200: ShopOut, **errors(400, 403, 404, 409)},
+        tags=TAGS,
+        summary="Suspend a shop",
+        operation_id="ops_shop_suspend",
+        description="The storefront shows a closed page and the console becomes read-only.",
+    )
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -411,9 +487,14 @@ class ShopReactivateApi(ShopStatusApi):
     class Input(ReasonInput):
         pass
 
-    @extend_schema(request=Input, responses={200: ShopOut, **errors(400, 403, 404, 409)}, tags=TAGS,
-                   summary="Reactivate a suspended shop", operation_id="ops_shop_reactivate",
-                   description="A closed shop cannot be reactivated (409).")
+    @extend_schema(
+        request=Input,
+        responses={200: ShopOut, **errors(400, 403, 404, 409)},
+        tags=TAGS,
+        summary="Reactivate a suspended shop",
+        operation_id="ops_shop_reactivate",
+        description="A closed shop cannot be reactivated (409).",
+    )
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -425,13 +506,19 @@ class ShopCloseApi(ShopStatusApi):
     class Input(ReasonInput):
         pass
 
-    @extend_schema(request=Input, responses={200: ShopOut, **errors(400, 403, 404, 409)}, tags=TAGS,
-                   summary="Close a shop (exit, final)", operation_id="ops_shop_close")
+    @extend_schema(
+        request=Input,
+        responses={200: ShopOut, **errors(400, 403, 404, 409)},
+        tags=TAGS,
+        summary="Close a shop (exit, final)",
+        operation_id="ops_shop_close",
+    )
     def post(self, request, pk: int):
         return super().post(request, pk)
 
 
 # --- settlement bank account changes -----------------------------------------------------------
+
 
 def bank_account_change_data(account_id: int) -> dict:
     change = selectors.bank_account_change(account_id=account_id)
@@ -441,19 +528,29 @@ def bank_account_change_data(account_id: int) -> dict:
 
 
 class BankAccountChangeListApi(OperatorApi):
-    @extend_schema(responses={200: BankAccountChangeOut(many=True), **errors(403)}, tags=TAGS,
-                   summary="List bank account changes waiting for review", operation_id="ops_bank_account_changes_list",
-                   description="Oldest first; the shop's payouts are paused while its change waits.")
+    @extend_schema(
+        responses={200: BankAccountChangeOut(many=True), **errors(403)},
+        tags=TAGS,
+        summary="List bank account changes waiting for review",
+        operation_id="ops_bank_account_changes_list",
+        description="Oldest first; the shop's payouts are paused while its change waits.",
+    )
     def get(self, request):
         return Response(BankAccountChangeOut(selectors.bank_account_changes(), many=True).data)
 
 
 class BankAccountApproveApi(OperatorApi):
-    @extend_schema(request=None, responses={200: BankAccountChangeOut, **errors(403, 404, 409)}, tags=TAGS,
-                   summary="Approve a bank account change", operation_id="ops_bank_account_change_approve")
+    @extend_schema(
+        request=None,
+        responses={200: BankAccountChangeOut, **errors(403, 404, 409)},
+        tags=TAGS,
+        summary="Approve a bank account change",
+        operation_id="ops_bank_account_change_approve",
+    )
     def post(self, request, pk: int):
-        onboarding_services.bank_account_decide(account_id=pk, actor=request.user, approve=True,
-                                                ip=client_ip(request))
+        onboarding_services.bank_account_decide(
+            account_id=pk, actor=request.user, approve=True, ip=client_ip(request)
+        )
         return Response(bank_account_change_data(pk))
 
 
@@ -462,24 +559,39 @@ class BankAccountRejectApi(OperatorApi):
     class Input(ReasonInput):
         pass
 
-    @extend_schema(request=Input, responses={200: BankAccountChangeOut, **errors(400, 403, 404, 409)},
-                   tags=TAGS, summary="Reject a bank account change with a reason", operation_id="ops_bank_account_change_reject")
+    @extend_schema(
+        request=Input,
+        responses={200: BankAccountChangeOut, **errors(400, 403, 404, 409)},
+        tags=TAGS,
+        summary="Reject a bank account change with a reason",
+        operation_id="ops_bank_account_change_reject",
+    )
     def post(self, request, pk: int):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        onboarding_services.bank_account_decide(account_id=pk, actor=request.user, approve=False,
-                                                reason=data.validated_data["reason"], ip=client_ip(request))
+        onboarding_services.bank_account_decide(
+            account_id=pk,
+            actor=request.user,
+            approve=False,
+            reason=data.validated_data["reason"],
+            ip=client_ip(request),
+        )
         return Response(bank_account_change_data(pk))
 
 
 # --- audit log ---------------------------------------------------------------------------------
 
+
 class AuditLogApi(OperatorApi):
     operator_roles = roles.AUDIT_LOG
 
     class Input(serializers.Serializer):
-        action = serializers.CharField(required=False, allow_blank=True, max_length=64,
-                                       help_text='One action ("shop.suspended") or a family ("shop").')
+        action = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=64,
+            help_text='One action ("shop.suspended") or a family ("shop").',
+        )
         shop_id = serializers.IntegerField(required=False, min_value=1)
         actor_id = serializers.IntegerField(required=False, min_value=1)
         since = serializers.DateField(required=False, help_text="First day, included.")
@@ -487,12 +599,22 @@ class AuditLogApi(OperatorApi):
 
         def validate(self, attrs):
             if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
-                raise serializers.ValidationError({"until": _("The end date is before the start date.")})
+                raise serializers.ValidationError(
+                    {"until": _("The end date is before the start date.")}
+                )
             return attrs
 
-    @extend_schema(parameters=[Input], responses={200: AuditEntryPage, **errors(400, 403)}, tags=TAGS,
-                   summary="List audit log entries", operation_id="ops_audit_log_list", description="Newest first. Admins and auditors only.")
+    @extend_schema(
+        parameters=[Input],
+        responses={200: AuditEntryPage, **errors(400, 403)},
+        tags=TAGS,
+        summary="List audit log entries",
+        operation_id="ops_audit_log_list",
+        description="Newest first. Admins and auditors only.",
+    )
     def get(self, request):
         params = self.Input(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return paginated(self, request, selectors.audit_entries(**params.validated_data), AuditEntryOut)
+        return paginated(
+            self, request, selectors.audit_entries(**params.validated_data), AuditEntryOut
+        )

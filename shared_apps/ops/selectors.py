@@ -35,12 +35,15 @@ def masked_account_number(last4: str) -> str:
 
 # --- applications ------------------------------------------------------------------------------
 
+
 def application_status_counts() -> dict[str, int]:
     """Applications per status (drafts are the applicant's own business and are left out),
     plus WAITING: all that still wait for a decision. One query."""
     rows = (
         ShopApplication.objects.exclude(status=ApplicationStatus.DRAFT)
-        .order_by().values("status").annotate(n=Count("id"))
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"))
     )
     counts = {status: 0 for status in ApplicationStatus.values if status != ApplicationStatus.DRAFT}
     counts.update({row["status"]: row["n"] for row in rows})
@@ -60,7 +63,9 @@ def application_detail(*, application_id: int) -> ShopApplication | None:
         ShopApplication.objects.select_related("applicant", "reviewer")
         .prefetch_related(
             "categories",
-            Prefetch("documents", queryset=ApplicationDocument.objects.order_by("uploaded_at", "id")),
+            Prefetch(
+                "documents", queryset=ApplicationDocument.objects.order_by("uploaded_at", "id")
+            ),
             Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("actor")),
         )
         .filter(pk=application_id)
@@ -73,6 +78,7 @@ def application_document(*, application_id: int, document_id: int) -> Applicatio
 
 
 # --- shops -------------------------------------------------------------------------------------
+
 
 def shop_status_counts() -> dict[str, int]:
     rows = Shop.objects.order_by().values("status").annotate(n=Count("id"))
@@ -114,7 +120,8 @@ def shop_detail(*, shop_id: int) -> ShopDetail | None:
         )
     }
     return ShopDetail(
-        shop=shop, history=history,
+        shop=shop,
+        history=history,
         bank_account=accounts.get(BankAccountStatus.ACTIVE),
         pending_bank_account=accounts.get(BankAccountStatus.PENDING),
     )
@@ -145,11 +152,13 @@ def user_id_for(text: str) -> int | None:
 
 # --- settlement bank account changes -----------------------------------------------------------
 
+
 def bank_account_changes() -> list[SettlementBankAccount]:
     """Pending bank account changes, oldest first, each with `.current`: the account it would
     replace (or None). Two queries whatever the length."""
     changes = list(
-        onboarding_selectors.pending_bank_account_changes().select_related("shop__owner")
+        onboarding_selectors.pending_bank_account_changes()
+        .select_related("shop__owner")
         .order_by("created_at", "id")
     )
     current = {
@@ -164,7 +173,9 @@ def bank_account_changes() -> list[SettlementBankAccount]:
 
 
 def bank_account_change(*, account_id: int) -> SettlementBankAccount | None:
-    change = SettlementBankAccount.objects.select_related("shop__owner").filter(pk=account_id).first()
+    change = (
+        SettlementBankAccount.objects.select_related("shop__owner").filter(pk=account_id).first()
+    )
     if change is not None:
         change.current = onboarding_selectors.active_bank_account(shop_id=change.shop_id)  # type: ignore[attr-defined]
     return change
@@ -172,12 +183,19 @@ def bank_account_change(*, account_id: int) -> SettlementBankAccount | None:
 
 # --- audit log ---------------------------------------------------------------------------------
 
+
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def audit_entries(*, action: str = "", shop_id: int | None = None, actor_id: int | None = None,
-                  since: date | None = None, until: date | None = None) -> QuerySet[AuditEntry]:
+def audit_entries(
+    *,
+    action: str = "",
+    shop_id: int | None = None,
+    actor_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEntry]:
     """Audit entries, newest first. `action` matches one action ("shop.suspended") or a whole
     family ("shop" matches every "shop.*"); `since`/`until` are whole days, both included, in
     the site's time zone."""
@@ -202,6 +220,7 @@ def audit_actions() -> list[str]:
 
 
 # --- dashboard ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Dashboard:

@@ -5,6 +5,7 @@ sign-in page of this host, everyone else without a role gets 403. Which role may
 is decided by the services (they raise Forbidden); the pages only hide buttons a role cannot use.
 """
 
+import json
 from functools import wraps
 
 from django.contrib import messages
@@ -13,7 +14,8 @@ from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
@@ -41,9 +43,16 @@ SHOP_ACTIONS = {
     "reactivate": (ShopStatus.ACTIVE, gettext_lazy("Reactivate"), False),
     "close": (ShopStatus.CLOSED, gettext_lazy("Close shop"), True),
 }
+SHOP_ACTION_HELP = {
+    "suspend": gettext_lazy("The storefront closes and the console becomes read-only."),
+    "reactivate": gettext_lazy("The storefront opens again."),
+    "close": gettext_lazy("Closing is final: a closed shop cannot be reopened."),
+}
 
 # Served with the file itself: no scripts, embeddable only by the console's own pages.
-DOCUMENT_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+DOCUMENT_CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+)
 
 
 def operator_required(allowed: frozenset = roles.VIEW):
@@ -87,6 +96,23 @@ def _page(request, queryset, per_page: int) -> Page:
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
+def _values_text(values: dict | None) -> str:
+    """An audit entry's before/after as `key: value` pairs, for the log's table cells."""
+    if not values:
+        return ""
+    return ", ".join(
+        f"{key}: {json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value}"
+        for key, value in values.items()
+    )
+
+
+def _with_values_text(entries):
+    for entry in entries:
+        entry.before_text = _values_text(entry.before)
+        entry.after_text = _values_text(entry.after)
+    return entries
+
+
 def document_response(document: ApplicationDocument) -> FileResponse:
     """Stream a private qualification document with its stored (content-checked) type.
 
@@ -97,8 +123,12 @@ def document_response(document: ApplicationDocument) -> FileResponse:
         handle = document.file.storage.open(document.file.name, "rb")
     except (FileNotFoundError, OSError) as exc:
         raise Http404("No such document.") from exc
-    response = FileResponse(handle, content_type=document.content_type, as_attachment=False,
-                            filename=document.original_name)
+    response = FileResponse(
+        handle,
+        content_type=document.content_type,
+        as_attachment=False,
+        filename=document.original_name,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = DOCUMENT_CSP
@@ -107,15 +137,18 @@ def document_response(document: ApplicationDocument) -> FileResponse:
 
 # --- dashboard ---------------------------------------------------------------------------------
 
+
 @operator_required()
 @require_GET
 def dashboard(request):
     can = capabilities(request.user)
     data = selectors.dashboard(with_audit=can["audit"])
+    _with_values_text(data.recent_audit)
     return _render(request, "ops/dashboard.html", {"data": data}, nav="dashboard")
 
 
 # --- applications ------------------------------------------------------------------------------
+
 
 @operator_required()
 @require_GET
@@ -125,17 +158,26 @@ def application_list(request):
         status = ""
     counts = selectors.application_status_counts()
     tabs = [
-        {"status": value, "label": label, "count": counts.get(value or selectors.WAITING, 0),
-         "active": value == status}
+        {
+            "status": value,
+            "label": label,
+            "count": counts.get(value or selectors.WAITING, 0),
+            "active": value == status,
+        }
         for value, label in APPLICATION_TABS
     ]
     page = _page(request, selectors.application_queue(status=status or None), APPLICATIONS_PER_PAGE)
-    return _render(request, "ops/application_list.html",
-                   {"tabs": tabs, "page": page, "status": status}, nav="applications")
+    return _render(
+        request,
+        "ops/application_list.html",
+        {"tabs": tabs, "page": page, "status": status},
+        nav="applications",
+    )
 
 
-def _application_page(request, pk: int, *, error: str = "", reject_form: ReasonForm | None = None,
-                      status: int = 200) -> HttpResponse:
+def _application_page(
+    request, pk: int, *, error: str = "", reject_form: ReasonForm | None = None, status: int = 200
+) -> HttpResponse:
     application = selectors.application_detail(application_id=pk)
     if application is None:
         raise Http404("No such application.")
@@ -148,7 +190,9 @@ def _application_page(request, pk: int, *, error: str = "", reject_form: ReasonF
         "reject_form": reject_form or ReasonForm(auto_id="reject-%s"),
         "error": error,
     }
-    return _render(request, "ops/application_detail.html", context, nav="applications", status=status)
+    return _render(
+        request, "ops/application_detail.html", context, nav="applications", status=status
+    )
 
 
 @operator_required()
@@ -161,7 +205,9 @@ def application_detail(request, pk: int):
 @require_POST
 def application_claim(request, pk: int):
     try:
-        onboarding_services.application_claim(application_id=pk, actor=request.user, ip=client_ip(request))
+        onboarding_services.application_claim(
+            application_id=pk, actor=request.user, ip=client_ip(request)
+        )
     except ServiceError as exc:
         return _application_page(request, pk, error=exc.message, status=exc.status_code)
     messages.success(request, _("You took the application into review."))
@@ -172,7 +218,9 @@ def application_claim(request, pk: int):
 @require_POST
 def application_approve(request, pk: int):
     try:
-        onboarding_services.application_approve(application_id=pk, actor=request.user, ip=client_ip(request))
+        onboarding_services.application_approve(
+            application_id=pk, actor=request.user, ip=client_ip(request)
+        )
     except ServiceError as exc:
         return _application_page(request, pk, error=exc.message, status=exc.status_code)
     messages.success(request, _("Application approved; the shop is live."))
@@ -187,10 +235,15 @@ def application_reject(request, pk: int):
         return _application_page(request, pk, reject_form=form, status=400)
     try:
         onboarding_services.application_reject(
-            application_id=pk, actor=request.user, reason=form.cleaned_data["reason"], ip=client_ip(request)
+            application_id=pk,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            ip=client_ip(request),
         )
     except ServiceError as exc:
-        return _application_page(request, pk, error=exc.message, reject_form=form, status=exc.status_code)
+        return _application_page(
+            request, pk, error=exc.message, reject_form=form, status=exc.status_code
+        )
     messages.success(request, _("Application rejected; the applicant was told why."))
     return redirect("ops:application", pk=pk)
 
@@ -207,6 +260,7 @@ def application_document(request, pk: int, doc_id: int):
 
 # --- shops -------------------------------------------------------------------------------------
 
+
 @operator_required()
 @require_GET
 def shop_list(request):
@@ -214,22 +268,47 @@ def shop_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = selectors.shop_search(q=filters.get("q", ""), status=filters.get("status") or None)
     page = _page(request, queryset, SHOPS_PER_PAGE)
-    return _render(request, "ops/shop_list.html",
-                   {"form": form, "page": page, "counts": selectors.shop_status_counts()},
-                   nav="shops", status=200 if form.is_valid() else 400)
+    return _render(
+        request,
+        "ops/shop_list.html",
+        {"form": form, "page": page, "counts": selectors.shop_status_counts()},
+        nav="shops",
+        status=200 if form.is_valid() else 400,
+    )
 
 
-def _shop_page(request, pk: int, *, failed: str = "", error: str = "", form: ReasonForm | None = None,
-               status: int = 200) -> HttpResponse:
+def _shop_page(
+    request,
+    pk: int,
+    *,
+    failed: str = "",
+    error: str = "",
+    form: ReasonForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     detail = selectors.shop_detail(shop_id=pk)
     if detail is None:
         raise Http404("No such shop.")
     allowed = SHOP_ALLOWED[detail.shop.status]
+
+    def reason_form(name: str) -> ReasonForm:
+        action_form = (
+            form if name == failed and form is not None else ReasonForm(auto_id=f"{name}-%s")
+        )
+        action_form.fields["reason"].help_text = SHOP_ACTION_HELP[name]
+        return action_form
+
     actions = [
-        {"name": name, "label": label, "danger": danger, "url": reverse(f"ops:shop-{name}", args=[pk]),
-         "form": form if name == failed and form is not None else ReasonForm(auto_id=f"{name}-%s"),
-         "error": error if name == failed else ""}
-        for name, (target, label, danger) in SHOP_ACTIONS.items() if target in allowed
+        {
+            "name": name,
+            "label": label,
+            "danger": danger,
+            "url": reverse(f"ops:shop-{name}", args=[pk]),
+            "form": reason_form(name),
+            "error": error if name == failed else "",
+        }
+        for name, (target, label, danger) in SHOP_ACTIONS.items()
+        if target in allowed
     ]
     bank = detail.bank_account
     context = {
@@ -259,27 +338,44 @@ def shop_change_status(request, pk: int, action: str):
         return _shop_page(request, pk, failed=action, form=form, status=400)
     try:
         shop_services.shop_change_status(
-            shop_id=pk, to_status=target, actor=request.user, reason=form.cleaned_data["reason"],
+            shop_id=pk,
+            to_status=target,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
             ip=client_ip(request),
         )
     except ServiceError as exc:
-        return _shop_page(request, pk, failed=action, error=exc.message, form=form, status=exc.status_code)
+        return _shop_page(
+            request, pk, failed=action, error=exc.message, form=form, status=exc.status_code
+        )
     messages.success(request, _("The shop's status was changed."))
     return redirect("ops:shop", pk=pk)
 
 
 # --- bank account changes ----------------------------------------------------------------------
 
-def _bank_accounts_page(request, *, failed: int | None = None, error: str = "",
-                        form: ReasonForm | None = None, status: int = 200) -> HttpResponse:
+
+def _bank_accounts_page(
+    request,
+    *,
+    failed: int | None = None,
+    error: str = "",
+    form: ReasonForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     changes = selectors.bank_account_changes()
     for change in changes:
-        change.reject_form = (form if change.pk == failed and form is not None
-                              else ReasonForm(auto_id=f"reject-{change.pk}-%s"))
+        change.reject_form = (
+            form
+            if change.pk == failed and form is not None
+            else ReasonForm(auto_id=f"reject-{change.pk}-%s")
+        )
         change.error = error if change.pk == failed else ""
     listed = failed is None or any(change.pk == failed for change in changes)
     context = {"changes": changes, "error": error if not listed else ""}
-    return _render(request, "ops/bank_account_list.html", context, nav="bank_accounts", status=status)
+    return _render(
+        request, "ops/bank_account_list.html", context, nav="bank_accounts", status=status
+    )
 
 
 @operator_required()
@@ -292,8 +388,9 @@ def bank_account_list(request):
 @require_POST
 def bank_account_approve(request, pk: int):
     try:
-        onboarding_services.bank_account_decide(account_id=pk, actor=request.user, approve=True,
-                                                ip=client_ip(request))
+        onboarding_services.bank_account_decide(
+            account_id=pk, actor=request.user, approve=True, ip=client_ip(request)
+        )
     except ServiceError as exc:
         return _bank_accounts_page(request, failed=pk, error=exc.message, status=exc.status_code)
     messages.success(request, _("Bank account change approved; payouts resume."))
@@ -307,15 +404,23 @@ def bank_account_reject(request, pk: int):
     if not form.is_valid():
         return _bank_accounts_page(request, failed=pk, form=form, status=400)
     try:
-        onboarding_services.bank_account_decide(account_id=pk, actor=request.user, approve=False,
-                                                reason=form.cleaned_data["reason"], ip=client_ip(request))
+        onboarding_services.bank_account_decide(
+            account_id=pk,
+            actor=request.user,
+            approve=False,
+            reason=form.cleaned_data["reason"],
+            ip=client_ip(request),
+        )
     except ServiceError as exc:
-        return _bank_accounts_page(request, failed=pk, error=exc.message, form=form, status=exc.status_code)
+        return _bank_accounts_page(
+            request, failed=pk, error=exc.message, form=form, status=exc.status_code
+        )
     messages.success(request, _("Bank account change rejected."))
     return redirect("ops:bank-accounts")
 
 
 # --- audit log ---------------------------------------------------------------------------------
+
 
 @operator_required(roles.AUDIT_LOG)
 @require_GET
@@ -324,13 +429,17 @@ def audit_log(request):
     if form.is_valid():
         data = form.cleaned_data
         queryset = selectors.audit_entries(
-            action=data["action"], shop_id=selectors.shop_id_for(data["shop"]),
-            actor_id=selectors.user_id_for(data["actor"]), since=data["since"], until=data["until"],
+            action=data["action"],
+            shop_id=selectors.shop_id_for(data["shop"]),
+            actor_id=selectors.user_id_for(data["actor"]),
+            since=data["since"],
+            until=data["until"],
         )
         status = 200
     else:
         queryset = selectors.audit_entries().none()
         status = 400
-    context = {"form": form, "page": _page(request, queryset, AUDIT_PER_PAGE),
-               "actions": selectors.audit_actions()}
+    page = _page(request, queryset, AUDIT_PER_PAGE)
+    _with_values_text(page.object_list)
+    context = {"form": form, "page": page, "actions": selectors.audit_actions()}
     return _render(request, "ops/audit_log.html", context, nav="audit", status=status)

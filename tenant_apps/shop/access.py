@@ -7,8 +7,6 @@ consumer or an operator has no record here, so whatever their session or token s
 refused; each console section is then opened by `permissions.can(role, section)`.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -18,8 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
-
-from shared_apps.onboarding import selectors as onboarding_selectors
 
 from . import permissions, selectors
 from .models import StaffMember
@@ -88,42 +84,3 @@ class OnShopHost(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return getattr(request, "tenant", None) is not None and request.user.is_authenticated
-
-
-# --- the settlement bank account, read from the platform's onboarding records -----------------
-
-
-@dataclass(frozen=True)
-class BankAccountSummary:
-    """What the shop owner may see of a settlement bank account: never the full number."""
-
-    status: str
-    bank_name: str
-    bank_branch: str
-    account_name: str
-    account_number_masked: str
-    requested_at: datetime
-    decided_at: datetime | None
-
-
-def _summary(row) -> BankAccountSummary | None:
-    if row is None:
-        return None
-    return BankAccountSummary(
-        status=row.status,
-        bank_name=row.bank_name,
-        bank_branch=row.bank_branch,
-        account_name=row.account_name,
-        account_number_masked=row.account_number_masked,
-        requested_at=row.created_at,
-        decided_at=row.decided_at,
-    )
-
-
-def settlement_accounts(
-    *, shop_id: int
-) -> tuple[BankAccountSummary | None, BankAccountSummary | None]:
-    """(the active account, the change waiting for review) of this shop; either may be None."""
-    active = onboarding_selectors.active_bank_account(shop_id=shop_id)
-    pending = onboarding_selectors.pending_bank_account_changes().filter(shop_id=shop_id).first()
-    return _summary(active), _summary(pending)

@@ -15,13 +15,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.api.errors import ServiceError
 from backend.api.pagination import Pagination
 from backend.views import media_url
-from shared_apps.onboarding import services as onboarding_services
+from shared_apps.onboarding.interface import request_bank_account_change, settlement_accounts
 
 from . import permissions, selectors, services
-from .access import IsShopStaff, OnShopHost, client_ip, settlement_accounts
+from .access import IsShopStaff, OnShopHost, client_ip
 from .models import StaffRole
 
 TAGS = ["shop"]
@@ -331,20 +330,9 @@ class BankAccountChangeApi(ShopApiView):
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            onboarding_services.bank_account_change_request(
-                shop_id=request.tenant.pk,
-                actor=request.user,
-                ip=client_ip(request),
-                **data.validated_data,
-            )
-        except ServiceError as exc:
-            # The service names the number by its onboarding field; this API calls it account_number.
-            if "bank_account_number" in exc.fields:
-                exc.fields = {"account_number": exc.fields.pop("bank_account_number"), **exc.fields}
-                exc.message = exc.message.replace("bank_account_number", "account_number")
-            raise
-        _, pending = settlement_accounts(shop_id=request.tenant.pk)
+        pending = request_bank_account_change(
+            shop_id=request.tenant.pk, actor=request.user, ip=client_ip(request), **data.validated_data
+        )
         return Response(BankAccountOut(pending).data, status=status.HTTP_201_CREATED)
 
 

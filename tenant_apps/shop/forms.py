@@ -4,8 +4,6 @@ errors are attached back to the field they name (`attach_service_error`)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from backend.api.errors import ServiceError
-
 from .models import StaffRole
 
 IMAGE_ACCEPT = "image/png,image/jpeg,image/webp"
@@ -14,21 +12,6 @@ IMAGE_ACCEPT = "image/png,image/jpeg,image/webp"
 def role_choices(roles) -> list[tuple[str, str]]:
     """StaffRole choices limited to `roles`, in the table's order."""
     return [(value, label) for value, label in StaffRole.choices if value in roles]
-
-
-def attach_service_error(
-    form: forms.Form, exc: ServiceError, *, renamed: dict[str, str] | None = None
-) -> None:
-    """Show a service's refusal on the form: on the fields it names, else above the form."""
-    attached = False
-    for field, messages in (exc.fields or {}).items():
-        field = (renamed or {}).get(field, field)
-        if field in form.fields:
-            for message in messages:
-                form.add_error(field, message)
-            attached = True
-    if not attached:
-        form.add_error(None, exc.message)
 
 
 class ProfileForm(forms.Form):

@@ -21,3 +21,12 @@ def can(role: str | None, section: str) -> bool:
 
 def sections_for(role: str | None) -> list[str]:
     return [name for name, allowed in SECTIONS.items() if role in allowed]
+
+
+def grantable_roles(actor_role: str) -> set[str]:
+    """Owners grant any role but owner; managers grant the roles below manager."""
+    if actor_role == R.OWNER:
+        return {R.MANAGER, R.CLERK, R.WAREHOUSE, R.SERVICE}
+    if actor_role == R.MANAGER:
+        return {R.CLERK, R.WAREHOUSE, R.SERVICE}
+    return set()

@@ -75,15 +75,6 @@ def profile_update(*, shop, member: StaffMember | None, actor, data: dict, logo=
     return current
 
 
-def _grantable(actor_role: str) -> set[str]:
-    """Owners grant any role but owner; managers grant the roles below manager."""
-    if actor_role == StaffRole.OWNER:
-        return {StaffRole.MANAGER, StaffRole.CLERK, StaffRole.WAREHOUSE, StaffRole.SERVICE}
-    if actor_role == StaffRole.MANAGER:
-        return {StaffRole.CLERK, StaffRole.WAREHOUSE, StaffRole.SERVICE}
-    return set()
-
-
 @transaction.atomic
 def staff_invite(*, shop, member: StaffMember | None, actor, email: str, role: str, ip=None) -> StaffInvitation:
     """Invite a person by e-mail to join the shop's staff with a role; the mail carries a
@@ -94,8 +85,8 @@ def staff_invite(*, shop, member: StaffMember | None, actor, email: str, role: s
         validate_email(email)
     except ValidationError as exc:
         raise _invalid("email", _("Enter a valid e-mail address.")) from exc
-    if role not in _grantable(member.role):
-        raise _invalid("role", _("You cannot grant this role."))
+    if role not in permissions.grantable_roles(member.role):
+        raise Forbidden(_("You cannot grant this role."), fields={"role": [_("You cannot grant this role.")]})
     if StaffMember.objects.filter(email__iexact=email).exists():
         raise Conflict(_("This person is already on the staff."), code="already_staff")
     if StaffInvitation.objects.filter(email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
@@ -162,7 +153,7 @@ def _target(member_id: int) -> StaffMember:
 def staff_change_role(*, shop, member: StaffMember | None, actor, member_id: int, role: str, ip=None) -> StaffMember:
     member = _require(member, "staff")
     target = _target(member_id)
-    grantable = _grantable(member.role)
+    grantable = permissions.grantable_roles(member.role)
     if target.role == StaffRole.OWNER or target.role not in grantable or role not in grantable:
         raise Forbidden(_("You cannot give this person this role."))
     before = target.role
@@ -178,7 +169,7 @@ def staff_change_role(*, shop, member: StaffMember | None, actor, member_id: int
 def staff_remove(*, shop, member: StaffMember | None, actor, member_id: int, ip=None) -> None:
     member = _require(member, "staff")
     target = _target(member_id)
-    if target.role == StaffRole.OWNER or target.role not in _grantable(member.role):
+    if target.role == StaffRole.OWNER or target.role not in permissions.grantable_roles(member.role):
         raise Forbidden(_("You cannot remove this person."))
     target.delete()
     tenancy.membership_remove(shop_id=shop.pk, user_id=target.user_id)

@@ -13,17 +13,17 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from backend.api.errors import ServiceError
 from backend.lib import hosts
+from backend.lib.forms import attach_service_error
 from backend.views import media_url
-from shared_apps.onboarding import services as onboarding_services
+from shared_apps.onboarding.interface import request_bank_account_change, settlement_accounts
 
 from . import permissions, selectors, services
-from .access import client_ip, console_member, console_page, settlement_accounts
+from .access import client_ip, console_member, console_page
 from .forms import (
     BankAccountForm,
     InviteForm,
     ProfileForm,
     RoleForm,
-    attach_service_error,
     role_choices,
 )
 from .models import StaffRole
@@ -39,8 +39,6 @@ SECTIONS = {
     "orders": (gettext_lazy("Orders"), None),
     "customers": (gettext_lazy("Customers"), None),
 }
-# The bank account service validates the number under its onboarding name.
-BANK_FIELDS = {"bank_account_number": "account_number"}
 
 
 def _sections(role: str) -> list[dict]:
@@ -165,7 +163,7 @@ def settings_page(request):
 
 def _staff_page(request, *, invite_form=None, error: str | None = None, status: int = 200):
     member = request.staff_member
-    grantable = services._grantable(member.role)
+    grantable = permissions.grantable_roles(member.role)
     staff = [
         {
             "record": row,
@@ -203,7 +201,7 @@ def staff_page(request):
 @require_POST
 @console_page("staff")
 def staff_invite(request):
-    form = InviteForm(request.POST, grantable=services._grantable(request.staff_member.role))
+    form = InviteForm(request.POST, grantable=permissions.grantable_roles(request.staff_member.role))
     if not form.is_valid():
         return _staff_page(request, invite_form=form, status=400)
     try:
@@ -304,11 +302,11 @@ def bank_account(request):
         form = BankAccountForm(request.POST)
         if form.is_valid():
             try:
-                onboarding_services.bank_account_change_request(
+                request_bank_account_change(
                     shop_id=shop.pk, actor=request.user, ip=client_ip(request), **form.cleaned_data
                 )
             except ServiceError as exc:
-                attach_service_error(form, exc, renamed=BANK_FIELDS)
+                attach_service_error(form, exc)
                 status = exc.status_code
             else:
                 messages.success(

@@ -23,7 +23,7 @@ LOCKED = {"error": {"code": "locked_out", "message": "Too many failed sign-in at
 
 @pytest.fixture
 def phone_user(make_user):
-    user = make_user(email=None, display_name="Phone person")
+    user = make_user.build(email=None, display_name="Phone person")
     user.set_phone(PHONE)
     user.save()
     return user

@@ -123,7 +123,7 @@ def test_page_reset_unknown_email_sends_nothing(smtp):
 
 @pytest.fixture
 def phone_user(make_user):
-    user = make_user(email=None)
+    user = make_user.build(email=None)
     user.set_phone(PHONE)
     user.save()
     return user

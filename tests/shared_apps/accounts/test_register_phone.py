@@ -194,7 +194,7 @@ def test_unique_phone_is_409(mall_client, django_capture_on_commit_callbacks):
     other = client_for(MALL)
     age_sms_codes(PHONE, seconds=61)
     send_code(other, django_capture_on_commit_callbacks)
-    response = register(other, phone="+86 13800138000")
+    response = register(other, phone="+86 13800138000", code=latest_sms_code(PHONE))
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "phone_taken"
     assert list(response.json()["error"]["fields"]) == ["phone"]

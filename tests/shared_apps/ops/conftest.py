@@ -11,12 +11,16 @@ from tests.factories import UserFactory, application_data, pdf_upload, png_uploa
 
 @pytest.fixture
 def finance(db):
-    return UserFactory(email="finance@example.com", display_name="Finance", operator_role=OperatorRole.FINANCE)
+    return UserFactory(
+        email="finance@example.com", display_name="Finance", operator_role=OperatorRole.FINANCE
+    )
 
 
 @pytest.fixture
 def service_agent(db):
-    return UserFactory(email="service@example.com", display_name="Service", operator_role=OperatorRole.SERVICE)
+    return UserFactory(
+        email="service@example.com", display_name="Service", operator_role=OperatorRole.SERVICE
+    )
 
 
 @pytest.fixture
@@ -25,7 +29,9 @@ def ops_as():
     return lambda user=None: client_for(OPS, user)
 
 
-def submit_application(applicant, n: int = 1, *, pdf: bool = False, submit: bool = True, **overrides):
+def submit_application(
+    applicant, n: int = 1, *, pdf: bool = False, submit: bool = True, **overrides
+):
     """A complete application built through the onboarding services, submitted by default."""
     data = application_data(n, **overrides)
     data["category_ids"] = list(
@@ -33,11 +39,13 @@ def submit_application(applicant, n: int = 1, *, pdf: bool = False, submit: bool
     )
     application = onboarding.application_create(applicant=applicant)
     onboarding.application_update(application_id=application.pk, actor=applicant, data=data)
-    onboarding.document_add(application_id=application.pk, actor=applicant, kind="business_licence",
-                            upload=png_upload())
+    onboarding.document_add(
+        application_id=application.pk, actor=applicant, kind="business_licence", upload=png_upload()
+    )
     if pdf:
-        onboarding.document_add(application_id=application.pk, actor=applicant, kind="other",
-                                upload=pdf_upload())
+        onboarding.document_add(
+            application_id=application.pk, actor=applicant, kind="other", upload=pdf_upload()
+        )
     if submit:
         onboarding.application_submit(application_id=application.pk, actor=applicant)
     application.refresh_from_db()

@@ -9,24 +9,43 @@ from tests.conftest import MALL, OPS, client_for, shop_host
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    "/", "/applications/", "/applications/{app}/", "/applications/{app}/documents/{doc}/",
-    "/shops/", "/shops/{shop}/", "/bank-accounts/", "/audit/",
+    "/",
+    "/applications/",
+    "/applications/{app}/",
+    "/applications/{app}/documents/{doc}/",
+    "/shops/",
+    "/shops/{shop}/",
+    "/bank-accounts/",
+    "/audit/",
 ]
 ACTIONS = [
-    "/applications/{app}/claim/", "/applications/{app}/approve/", "/applications/{app}/reject/",
-    "/shops/{shop}/suspend/", "/shops/{shop}/reactivate/", "/shops/{shop}/close/",
-    "/bank-accounts/{bank}/approve/", "/bank-accounts/{bank}/reject/",
+    "/applications/{app}/claim/",
+    "/applications/{app}/approve/",
+    "/applications/{app}/reject/",
+    "/shops/{shop}/suspend/",
+    "/shops/{shop}/reactivate/",
+    "/shops/{shop}/close/",
+    "/bank-accounts/{bank}/approve/",
+    "/bank-accounts/{bank}/reject/",
 ]
 API_GETS = [
-    "/api/v1/ops/applications/", "/api/v1/ops/applications/{app}/",
-    "/api/v1/ops/applications/{app}/documents/{doc}/", "/api/v1/ops/shops/", "/api/v1/ops/shops/{shop}/",
-    "/api/v1/ops/bank-accounts/", "/api/v1/ops/audit-log/",
+    "/api/v1/ops/applications/",
+    "/api/v1/ops/applications/{app}/",
+    "/api/v1/ops/applications/{app}/documents/{doc}/",
+    "/api/v1/ops/shops/",
+    "/api/v1/ops/shops/{shop}/",
+    "/api/v1/ops/bank-accounts/",
+    "/api/v1/ops/audit-log/",
 ]
 API_POSTS = [
-    "/api/v1/ops/applications/{app}/claim/", "/api/v1/ops/applications/{app}/approve/",
-    "/api/v1/ops/applications/{app}/reject/", "/api/v1/ops/shops/{shop}/suspend/",
-    "/api/v1/ops/shops/{shop}/reactivate/", "/api/v1/ops/shops/{shop}/close/",
-    "/api/v1/ops/bank-accounts/{bank}/approve/", "/api/v1/ops/bank-accounts/{bank}/reject/",
+    "/api/v1/ops/applications/{app}/claim/",
+    "/api/v1/ops/applications/{app}/approve/",
+    "/api/v1/ops/applications/{app}/reject/",
+    "/api/v1/ops/shops/{shop}/suspend/",
+    "/api/v1/ops/shops/{shop}/reactivate/",
+    "/api/v1/ops/shops/{shop}/close/",
+    "/api/v1/ops/bank-accounts/{bank}/approve/",
+    "/api/v1/ops/bank-accounts/{bank}/reject/",
 ]
 
 
@@ -35,10 +54,19 @@ def ids(submitted, shop_a, merchant_a):
     from shared_apps.onboarding.services import bank_account_change_request
 
     change = bank_account_change_request(
-        shop_id=shop_a.pk, actor=merchant_a, bank_name="工商银行", bank_branch="", account_name=shop_a.company_name,
+        shop_id=shop_a.pk,
+        actor=merchant_a,
+        bank_name="工商银行",
+        bank_branch="",
+        account_name=shop_a.company_name,
         account_number="6222020000001111",
     )
-    return {"app": submitted.pk, "doc": submitted.documents.first().pk, "shop": shop_a.pk, "bank": change.pk}
+    return {
+        "app": submitted.pk,
+        "doc": submitted.documents.first().pk,
+        "shop": shop_a.pk,
+        "bank": change.pk,
+    }
 
 
 def _fill(paths, ids):
@@ -54,8 +82,16 @@ def _nothing_changed(submitted, shop_a):
     assert submitted.status == "submitted"
     assert shop_a.status == "active"
     assert SettlementBankAccount.objects.filter(status=BankAccountStatus.PENDING).count() == 1
-    assert not AuditEntry.objects.filter(action__startswith="application.").exclude(action="application.submitted").exists()
-    assert not AuditEntry.objects.filter(action__startswith="shop.").exclude(action="shop.provisioned").exists()
+    assert (
+        not AuditEntry.objects.filter(action__startswith="application.")
+        .exclude(action="application.submitted")
+        .exists()
+    )
+    assert (
+        not AuditEntry.objects.filter(action__startswith="shop.")
+        .exclude(action="shop.provisioned")
+        .exists()
+    )
 
 
 def test_anonymous_is_sent_to_this_hosts_sign_in_page(ids):
@@ -82,7 +118,9 @@ def test_anonymous_posts_are_refused_and_change_nothing(ids, submitted, shop_a):
 
 
 @pytest.mark.parametrize("persona", ["shopper", "merchant_a", "merchant_b"])
-def test_people_without_an_operator_role_get_403_everywhere(persona, request, ids, submitted, shop_a):
+def test_people_without_an_operator_role_get_403_everywhere(
+    persona, request, ids, submitted, shop_a
+):
     user = request.getfixturevalue(persona)
     client = client_for(OPS, user)
     for path in _fill(PAGES, ids):
@@ -105,7 +143,12 @@ def test_people_without_an_operator_role_get_403_everywhere(persona, request, id
 def test_every_operator_role_sees_every_page_but_the_audit_log_is_for_admins_and_auditors(
     ids, operator, auditor, finance, service_agent
 ):
-    for user, sees_audit in [(operator, True), (auditor, True), (finance, False), (service_agent, False)]:
+    for user, sees_audit in [
+        (operator, True),
+        (auditor, True),
+        (finance, False),
+        (service_agent, False),
+    ]:
         client = client_for(OPS, user)
         for path in _fill(PAGES, ids):
             expected = 403 if path == "/audit/" and not sees_audit else 200
@@ -131,7 +174,9 @@ def test_api_token_of_an_operator_works_and_of_a_shopper_does_not(operator, shop
 
     for user, expected in [(operator, 200), (shopper, 403)]:
         token = Token.objects.create(user=user)
-        response = client_for(OPS).get("/api/v1/ops/shops/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = client_for(OPS).get(
+            "/api/v1/ops/shops/", HTTP_AUTHORIZATION=f"Token {token.key}"
+        )
         assert response.status_code == expected
 
 
@@ -144,12 +189,15 @@ def test_console_exists_only_on_the_operator_host(operator, ids, shop_a):
 
 # --- qualification documents -------------------------------------------------------------------
 
+
 def test_document_is_streamed_to_operators_with_its_type_inline_and_nosniff(operator, submitted):
     png, pdf = submitted.documents.order_by("id")
     client = client_for(OPS, operator)
     for document, content_type in [(png, "image/png"), (pdf, "application/pdf")]:
-        for path in [f"/applications/{submitted.pk}/documents/{document.pk}/",
-                     f"/api/v1/ops/applications/{submitted.pk}/documents/{document.pk}/"]:
+        for path in [
+            f"/applications/{submitted.pk}/documents/{document.pk}/",
+            f"/api/v1/ops/applications/{submitted.pk}/documents/{document.pk}/",
+        ]:
             response = client.get(path, HTTP_ACCEPT="text/html,*/*")
             assert response.status_code == 200, path
             assert response["Content-Type"] == content_type
@@ -170,8 +218,10 @@ def test_document_of_another_application_or_unknown_is_404(operator, submitted, 
     client = client_for(OPS, operator)
     assert client.get(f"/applications/{submitted.pk}/documents/{other_doc.pk}/").status_code == 404
     assert client.get(f"/applications/{submitted.pk}/documents/999999/").status_code == 404
-    response = client.get(f"/api/v1/ops/applications/{submitted.pk}/documents/{other_doc.pk}/",
-                          HTTP_ACCEPT="image/png")
+    response = client.get(
+        f"/api/v1/ops/applications/{submitted.pk}/documents/{other_doc.pk}/",
+        HTTP_ACCEPT="image/png",
+    )
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json()["error"]["code"] == "not_found"

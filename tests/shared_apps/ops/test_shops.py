@@ -11,10 +11,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _suspend(client, shop, reason="售假投诉核查中"):
-    return client.post(f"/api/v1/ops/shops/{shop.pk}/suspend/", {"reason": reason}, content_type="application/json")
+    return client.post(
+        f"/api/v1/ops/shops/{shop.pk}/suspend/", {"reason": reason}, content_type="application/json"
+    )
 
 
 # --- list ----------------------------------------------------------------------------------------
+
 
 def test_shop_list_searches_by_name_or_subdomain_and_filters_by_status(operator, shop_a, shop_b):
     client = client_for(OPS, operator)
@@ -37,18 +40,28 @@ def test_shop_list_searches_by_name_or_subdomain_and_filters_by_status(operator,
     assert body["count"] == 1
     row = body["results"][0]
     assert row == {
-        "id": shop_a.pk, "name": "Alpha 商店", "subdomain": "alpha", "company_name": "阿尔法贸易有限公司",
-        "status": "active", "status_reason": "", "owner": {"id": shop_a.owner_id, "name": "Merchant A"},
-        "payouts_paused": False, "created_at": row["created_at"], "url": f"http://{shop_host(shop_a)}/",
+        "id": shop_a.pk,
+        "name": "Alpha 商店",
+        "subdomain": "alpha",
+        "company_name": "阿尔法贸易有限公司",
+        "status": "active",
+        "status_reason": "",
+        "owner": {"id": shop_a.owner_id, "name": "Merchant A"},
+        "payouts_paused": False,
+        "created_at": row["created_at"],
+        "url": f"http://{shop_host(shop_a)}/",
     }
-    assert [r["id"] for r in client.get("/api/v1/ops/shops/?status=suspended").json()["results"]] == [shop_b.pk]
+    assert [
+        r["id"] for r in client.get("/api/v1/ops/shops/?status=suspended").json()["results"]
+    ] == [shop_b.pk]
     bad_api = client.get("/api/v1/ops/shops/?status=bogus")
     assert bad_api.status_code == 400
     assert list(bad_api.json()["error"]["fields"]) == ["status"]
 
 
-def test_shop_list_query_count_does_not_grow_with_shops(operator, shop_a, make_user,
-                                                        django_assert_max_num_queries):
+def test_shop_list_query_count_does_not_grow_with_shops(
+    operator, shop_a, make_user, django_assert_max_num_queries
+):
     client = client_for(OPS, operator)
     client.get("/shops/")
     for extra in (0, 3):
@@ -65,6 +78,7 @@ def test_shop_list_query_count_does_not_grow_with_shops(operator, shop_a, make_u
 
 
 # --- detail --------------------------------------------------------------------------------------
+
 
 def test_shop_detail_shows_masked_bank_account_history_and_storefront_link(operator, applicant):
     application = submit_application(applicant)
@@ -88,8 +102,9 @@ def test_shop_detail_shows_masked_bank_account_history_and_storefront_link(opera
     assert body["bank_account"]["account_number"] == "**** **** 5678"
     assert body["bank_account"]["account_name"] == "上海测试贸易有限公司1"
     assert body["pending_bank_account"] is None
-    assert [(h["from_status"], h["to_status"], h["reason"], h["actor"]["id"]) for h in body["history"]] == [
-        ("active", "suspended", "资质复核", operator.pk)]
+    assert [
+        (h["from_status"], h["to_status"], h["reason"], h["actor"]["id"]) for h in body["history"]
+    ] == [("active", "suspended", "资质复核", operator.pk)]
     assert "6225880112345678" not in str(body)
 
 
@@ -110,6 +125,7 @@ def test_unknown_shop_is_404(operator):
 
 # --- lifecycle -----------------------------------------------------------------------------------
 
+
 def test_suspend_closes_the_storefront_and_makes_the_console_read_only(
     operator, merchant_a, shop_a, django_capture_on_commit_callbacks
 ):
@@ -117,7 +133,9 @@ def test_suspend_closes_the_storefront_and_makes_the_console_read_only(
     assert merchant.get("/").status_code == 200  # the shop's host is now cached as active
 
     with django_capture_on_commit_callbacks(execute=True):  # the cache is cleared after commit
-        response = client_for(OPS, operator).post(f"/shops/{shop_a.pk}/suspend/", {"reason": "售假投诉核查中"})
+        response = client_for(OPS, operator).post(
+            f"/shops/{shop_a.pk}/suspend/", {"reason": "售假投诉核查中"}
+        )
     assert response.status_code == 302
     assert response["Location"] == f"/shops/{shop_a.pk}/"
     shop_a.refresh_from_db()
@@ -127,33 +145,66 @@ def test_suspend_closes_the_storefront_and_makes_the_console_read_only(
     assert merchant.get("/console/").status_code == 200
     assert merchant.get("/console/settings/").status_code == 200
     assert merchant.post("/console/settings/", {"name": "New name"}).status_code == 403
-    api_write = merchant.post("/api/v1/shop/settings/", {"name": "x"}, content_type="application/json")
+    api_write = merchant.post(
+        "/api/v1/shop/settings/", {"name": "x"}, content_type="application/json"
+    )
     assert api_write.status_code == 403
     assert api_write.json()["error"]["code"] == "shop_read_only"
 
     change = ShopStatusChange.objects.get(shop=shop_a)
     assert (change.from_status, change.to_status, change.reason, change.actor_id) == (
-        "active", "suspended", "售假投诉核查中", operator.pk)
+        "active",
+        "suspended",
+        "售假投诉核查中",
+        operator.pk,
+    )
     entry = AuditEntry.objects.get(action="shop.suspended")
-    assert (entry.actor_id, entry.shop_id, entry.target_type, entry.target_id, entry.reason,
-            entry.before, entry.after, entry.ip) == (
-        operator.pk, shop_a.pk, "shop", str(shop_a.pk), "售假投诉核查中",
-        {"status": "active"}, {"status": "suspended"}, "127.0.0.1")
+    assert (
+        entry.actor_id,
+        entry.shop_id,
+        entry.target_type,
+        entry.target_id,
+        entry.reason,
+        entry.before,
+        entry.after,
+        entry.ip,
+    ) == (
+        operator.pk,
+        shop_a.pk,
+        "shop",
+        str(shop_a.pk),
+        "售假投诉核查中",
+        {"status": "active"},
+        {"status": "suspended"},
+        "127.0.0.1",
+    )
 
 
 def test_reactivate_restores_the_storefront_and_console(operator, merchant_a, shop_a):
     client = client_for(OPS, operator)
     _suspend(client, shop_a)
-    response = client.post(f"/api/v1/ops/shops/{shop_a.pk}/reactivate/", {"reason": "整改完成"},
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/ops/shops/{shop_a.pk}/reactivate/",
+        {"reason": "整改完成"},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     body = response.json()
     assert (body["status"], body["status_reason"]) == ("active", "整改完成")
     assert [h["to_status"] for h in body["history"]] == ["active", "suspended"]  # newest first
     assert client_for(shop_host(shop_a)).get("/").status_code == 200
-    assert client_for(shop_host(shop_a), merchant_a).post("/console/settings/", {"name": ""}).status_code != 403
+    assert (
+        client_for(shop_host(shop_a), merchant_a)
+        .post("/console/settings/", {"name": ""})
+        .status_code
+        != 403
+    )
     entry = AuditEntry.objects.get(action="shop.active")
-    assert (entry.reason, entry.before, entry.after) == ("整改完成", {"status": "suspended"}, {"status": "active"})
+    assert (entry.reason, entry.before, entry.after) == (
+        "整改完成",
+        {"status": "suspended"},
+        {"status": "active"},
+    )
 
 
 def test_close_is_final(operator, merchant_a, shop_a):
@@ -163,18 +214,26 @@ def test_close_is_final(operator, merchant_a, shop_a):
     assert client_for(shop_host(shop_a)).get("/").status_code == 410
     assert client_for(shop_host(shop_a), merchant_a).get("/console/").status_code == 200
 
-    again = client.post(f"/api/v1/ops/shops/{shop_a.pk}/reactivate/", {"reason": "误操作"},
-                        content_type="application/json")
+    again = client.post(
+        f"/api/v1/ops/shops/{shop_a.pk}/reactivate/",
+        {"reason": "误操作"},
+        content_type="application/json",
+    )
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "illegal_transition"
-    page = client.post(f"/shops/{shop_a.pk}/reactivate/", {"reason": "误操作"}, HTTP_ACCEPT_LANGUAGE="en")
+    page = client.post(
+        f"/shops/{shop_a.pk}/reactivate/", {"reason": "误操作"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert page.status_code == 409
     assert "A shop that is Closed cannot become Active." in page.content.decode()
     assert _suspend(client, shop_a).status_code == 409
     shop_a.refresh_from_db()
     assert shop_a.status == "closed"
-    assert list(AuditEntry.objects.filter(action__startswith="shop.").exclude(action="shop.provisioned")
-                .values_list("action", "reason")) == [("shop.closed", "商家申请退出")]
+    assert list(
+        AuditEntry.objects.filter(action__startswith="shop.")
+        .exclude(action="shop.provisioned")
+        .values_list("action", "reason")
+    ) == [("shop.closed", "商家申请退出")]
     html = client.get(f"/shops/{shop_a.pk}/").content.decode()
     assert "/reactivate/" not in html and "/suspend/" not in html
 
@@ -195,8 +254,11 @@ def test_lifecycle_actions_need_a_reason(operator, shop_a, reason):
         assert page.status_code == 400
         failed = next(a for a in page.context["actions"] if a["name"] == action)
         assert failed["form"].errors["reason"]
-        api = client.post(f"/api/v1/ops/shops/{shop_a.pk}/{action}/", {"reason": reason},
-                          content_type="application/json")
+        api = client.post(
+            f"/api/v1/ops/shops/{shop_a.pk}/{action}/",
+            {"reason": reason},
+            content_type="application/json",
+        )
         assert api.status_code == 400
         assert list(api.json()["error"]["fields"]) == ["reason"]
     shop_a.refresh_from_db()
@@ -211,8 +273,11 @@ def test_auditor_may_not_suspend_or_close(auditor, finance, shop_a):
         response = _suspend(client, shop_a)
         assert response.status_code == 403
         assert response.json()["error"]["code"] == "permission_denied"
-        close = client.post(f"/api/v1/ops/shops/{shop_a.pk}/close/", {"reason": "x"},
-                            content_type="application/json")
+        close = client.post(
+            f"/api/v1/ops/shops/{shop_a.pk}/close/",
+            {"reason": "x"},
+            content_type="application/json",
+        )
         assert close.status_code == 403
     shop_a.refresh_from_db()
     assert shop_a.status == "active"
