@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
+from django.utils.cache import patch_vary_headers
 
 from backend.lib.hosts import MALL, OPS, classify_host
 
@@ -104,4 +105,29 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith("/api/docs"):
             response.setdefault("Content-Security-Policy", self.CSP)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+
+class LanguageMiddleware:
+    """Chinese unless the visitor chose English with the switch (the language cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; the mall's pages are
+    Chinese by default whatever the browser says.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
         return response

@@ -35,3 +35,14 @@ def test_unknown_subdomain_gets_friendly_404():
 def test_host_outside_the_mall_is_refused():
     response = client_for("evil.example.com").get("/")
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_pages_are_chinese_by_default_and_english_on_request():
+    client = client_for(MALL)
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
+    assert '<html lang="zh-hans">' in response.content.decode()
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert switched.status_code == 302
+    assert client.get("/")["Content-Language"] == "en"
