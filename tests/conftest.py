@@ -30,9 +30,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def clear_own_cache() -> None:
+    """Delete this run's cache keys only (cache.clear() would flush other xdist workers' too)."""
+    client = cache._cache.get_client(write=True)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(match=f"*:{prefix}:*", count=1000))  # schema:prefix:version:key
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache_and_schema():
-    cache.clear()
+    clear_own_cache()
     connection.set_schema_to_public()
     yield
     connection.set_schema_to_public()

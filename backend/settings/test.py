@@ -13,7 +13,8 @@ CACHES = {
         "LOCATION": env("REDIS_URL", default="redis://127.0.0.1:6379/0"),
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
-        "KEY_PREFIX": "mall-test",
+        # One prefix per xdist worker: tests clear only their own keys.
+        "KEY_PREFIX": "mall-test-" + env("PYTEST_XDIST_WORKER", default="main"),
     }
 }
 LOGGING["root"]["level"] = "WARNING"

@@ -1,7 +1,6 @@
 """Account API on the mall host: register, SMS codes, sign in/out, tokens, password reset."""
 
 from django.contrib.auth import authenticate, login, logout
-from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import permissions, serializers, status
@@ -14,6 +13,8 @@ from rest_framework.views import APIView
 from backend.api.errors import ServiceError
 
 from . import services
+from .forms import PasswordResetForm
+from .ip import client_ip
 from .models import SmsPurpose
 from .views import LOCKED_OUT_MESSAGE
 
@@ -81,7 +82,7 @@ class SmsSendApi(PublicView):
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        ip = request.META.get("REMOTE_ADDR")
+        ip = client_ip(request._request)
         try:
             if data.validated_data["purpose"] == SmsPurpose.RESET:
                 services.sms_reset_code_send(phone=data.validated_data["phone"], ip=ip)
@@ -168,7 +169,8 @@ class PasswordResetApi(PublicView):
         email = serializers.EmailField(max_length=254)
 
     @extend_schema(request=Input, responses={202: None}, tags=["accounts"], summary="Mail a password reset link",
-                   description="Answers 202 whether or not an account uses the address.")
+                   description="Answers 202 whether or not an account uses the address; the mail "
+                               "leaves from a background task.")
     def post(self, request):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)

@@ -1,5 +1,7 @@
 """Which operator roles may do what in the operator console."""
 
+from django.utils.translation import gettext as _
+
 from backend.api.errors import Forbidden
 
 from .models import OperatorRole
@@ -17,4 +19,4 @@ def has_operator_role(user, allowed: frozenset) -> bool:
 
 def require_operator(user, allowed: frozenset) -> None:
     if not has_operator_role(user, allowed):
-        raise Forbidden("Your operator role does not allow this action.")
+        raise Forbidden(_("Your operator role does not allow this action."))

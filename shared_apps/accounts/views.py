@@ -17,13 +17,12 @@ from backend.lib import hosts
 from backend.lib.forms import attach_service_error
 
 from . import services
-from .forms import EmailRegisterForm, LoginForm, PhoneRegisterForm, SmsRequestForm, SmsResetForm
+from .forms import (
+    EmailRegisterForm, LoginForm, PasswordResetForm, PhoneRegisterForm, SmsRequestForm, SmsResetForm,
+)
+from .ip import client_ip
 from .models import SandboxSms, SmsPurpose
 from .sms import sandbox_enabled
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _safe_next(request, default: str = "/") -> str:
@@ -202,6 +201,7 @@ def sms_sandbox(request):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
     template_name = "accounts/password_reset.html"
     email_template_name = "accounts/mail/password_reset.txt"
     subject_template_name = "accounts/mail/password_reset_subject.txt"

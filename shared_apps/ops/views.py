@@ -121,7 +121,7 @@ def document_response(document: ApplicationDocument) -> FileResponse:
     """
     try:
         handle = document.file.storage.open(document.file.name, "rb")
-    except (FileNotFoundError, OSError) as exc:
+    except OSError as exc:  # missing from storage: the row outlived its file
         raise Http404("No such document.") from exc
     response = FileResponse(
         handle,

@@ -214,3 +214,21 @@ def test_session_from_handoff_is_bound_to_the_shop_host(merchant_a, shop_a, shop
     back_on_mall = client_for(MALL)
     back_on_mall.cookies["sessionid"] = shop.cookies["sessionid"].value
     assert back_on_mall.get("/api/v1/me/").status_code == 403
+
+
+@pytest.mark.parametrize("who", ["shopper", "merchant_b", "operator"])
+def test_handoff_signs_in_but_the_console_still_needs_a_membership(request, shop_a, shop_b, who):
+    person = request.getfixturevalue(who)
+    mall = signed_in_on_mall(person.email)
+    shop = client_for(ALPHA)
+    assert shop.get(accept_path(go(mall, f"http://{ALPHA}/console/")["Location"])).status_code == 302
+    assert shop.session["_auth_user_id"] == str(person.pk)
+    assert shop.get("/console/").status_code == 403
+
+
+def test_handoff_to_ops_signs_in_but_the_console_needs_an_operator_role(shopper, operator):
+    for person, status in [(shopper, 403), (operator, 200)]:
+        mall = signed_in_on_mall(person.email)
+        ops = client_for(OPS)
+        assert ops.get(accept_path(go(mall, f"http://{OPS}/")["Location"])).status_code == 302
+        assert ops.get("/").status_code == status

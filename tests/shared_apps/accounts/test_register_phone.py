@@ -281,3 +281,26 @@ def test_page_phone_registration_invalid_phone_is_400(mall_client):
     assert response.status_code == 400
     assert "phone" in response.context["form"].errors
     assert not User.objects.exists()
+
+
+def test_twenty_codes_per_network_per_hour(mall_client, django_capture_on_commit_callbacks):
+    for n in range(20):
+        services.sms_code_send(phone=f"1370000{n:04d}", purpose=SmsPurpose.REGISTER, ip="127.0.0.1")
+    response = send_code(mall_client, django_capture_on_commit_callbacks)
+    assert response.status_code == 429
+    assert response.json()["error"]["message"] == "Too many codes were requested from your network; try again later."
+    assert not SmsCode.objects.filter(phone_hash=pii.lookup_hash(PHONE)).exists()
+    # Another network is not held up.
+    response = post_json(client_for(MALL), "/api/v1/auth/sms/send/", {"phone": PHONE, "purpose": "register"},
+                         REMOTE_ADDR="10.9.8.7")
+    assert response.status_code == 202
+
+
+def test_behind_a_proxy_the_network_is_the_forwarded_client(settings, mall_client, django_capture_on_commit_callbacks):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        post_json(mall_client, "/api/v1/auth/sms/send/", {"phone": PHONE, "purpose": "register"},
+                  HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+        post_json(mall_client, "/api/v1/auth/sms/send/", {"phone": OTHER_PHONE, "purpose": "register"},
+                  HTTP_X_FORWARDED_FOR="not-an-address")
+    assert sorted(SmsCode.objects.values_list("ip", flat=True)) == ["127.0.0.1", "203.0.113.9"]

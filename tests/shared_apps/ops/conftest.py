@@ -29,6 +29,14 @@ def ops_as():
     return lambda user=None: client_for(OPS, user)
 
 
+@pytest.fixture
+def counted_ops_as(settings):
+    """Like `ops_as`, with the session in a signed cookie, so a query count holds only the page's
+    own queries and the user lookup, whatever other test workers do to the shared cache."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    return lambda user: client_for(OPS, user)
+
+
 def submit_application(
     applicant, n: int = 1, *, pdf: bool = False, submit: bool = True, **overrides
 ):

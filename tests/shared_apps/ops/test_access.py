@@ -243,3 +243,31 @@ def test_document_is_not_served_to_the_applicant_merchant_or_on_other_hosts(
         assert client.get(api).status_code == 404, host
         assert client.get(media).status_code == 404, host
     assert client_for(OPS, merchant_a).get(media).status_code == 404
+
+
+def test_signing_in_on_the_operator_host_returns_to_the_page_asked_for(operator):
+    from tests.factories import PASSWORD
+
+    client = client_for(OPS)
+    assert client.get("/applications/").status_code == 302
+    response = client.post(
+        "/accounts/login/",
+        {"identifier": operator.email, "password": PASSWORD, "next": "/applications/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/applications/"
+    assert client.get("/applications/").status_code == 200
+
+
+def test_console_forms_carry_a_csrf_token_that_the_server_accepts(operator, submitted):
+    from django.test import Client
+
+    client = Client(HTTP_HOST=OPS, enforce_csrf_checks=True)
+    client.force_login(operator, backend="shared_apps.accounts.backends.IdentifierBackend")
+    assert client.post(f"/applications/{submitted.pk}/claim/").status_code == 403  # no token
+    page = client.get(f"/applications/{submitted.pk}/")
+    token = page.context["csrf_token"]
+    response = client.post(f"/applications/{submitted.pk}/claim/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == "under_review"

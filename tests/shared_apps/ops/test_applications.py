@@ -72,12 +72,12 @@ def test_queue_pages_through_applications(operator, make_user, settings):
 
 
 def test_queue_page_and_api_make_the_same_number_of_queries_for_1_or_many(
-    operator, make_user, django_assert_max_num_queries
+    operator, make_user, counted_ops_as, django_assert_max_num_queries
 ):
     # Every query is preceded by django-tenants' SET search_path, so each budget is 2 × queries:
     # page = user, tab counts, page count, rows; API = user, count, rows.
     _queue(make_user())
-    client = client_for(OPS, operator)
+    client = counted_ops_as(operator)
     client.get("/applications/")  # warm the session
     for rows in (1, 7):
         if rows > 1:

@@ -61,8 +61,10 @@ def test_queue_page_and_api_show_pending_changes_with_the_current_account(
     assert client.get("/").context["data"].pending_bank_accounts == 1
 
 
-def test_queue_query_count_does_not_grow(operator, make_user, django_assert_max_num_queries):
-    client = client_for(OPS, operator)
+def test_queue_query_count_does_not_grow(
+    operator, make_user, counted_ops_as, django_assert_max_num_queries
+):
+    client = counted_ops_as(operator)
     client.get("/bank-accounts/")
     for i in range(4):
         owner = make_user()

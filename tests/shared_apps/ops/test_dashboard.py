@@ -10,13 +10,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_dashboard_counts_and_recent_audit(
-    operator, finance, make_user, shop_a, shop_b, merchant_a, django_assert_max_num_queries
+    operator,
+    finance,
+    make_user,
+    shop_a,
+    shop_b,
+    merchant_a,
+    counted_ops_as,
+    django_assert_max_num_queries,
 ):
     first = submit_application(make_user(), n=1)
     submit_application(make_user(), n=2)
     rejected = submit_application(make_user(), n=3)
     submit_application(make_user(), n=4, submit=False)
-    client = client_for(OPS, operator)
+    client = counted_ops_as(operator)
     client.post(f"/applications/{first.pk}/claim/")
     client.post(f"/applications/{rejected.pk}/reject/", {"reason": "资料不全"})
     client.post(f"/shops/{shop_b.pk}/suspend/", {"reason": "核查"})

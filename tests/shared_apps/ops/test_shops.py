@@ -60,9 +60,9 @@ def test_shop_list_searches_by_name_or_subdomain_and_filters_by_status(operator,
 
 
 def test_shop_list_query_count_does_not_grow_with_shops(
-    operator, shop_a, make_user, django_assert_max_num_queries
+    operator, shop_a, make_user, counted_ops_as, django_assert_max_num_queries
 ):
-    client = client_for(OPS, operator)
+    client = counted_ops_as(operator)
     client.get("/shops/")
     for extra in (0, 3):
         for i in range(extra):
