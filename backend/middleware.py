@@ -112,7 +112,7 @@ class LanguageMiddleware:
     """Chinese unless the visitor chose English with the switch (the language cookie).
 
     Django's LocaleMiddleware would follow the browser's Accept-Language; the mall's pages are
-    Chinese by default whatever the browser says.
+    Chinese by default whatever the browser says. The API honours Accept-Language.
     """
 
     def __init__(self, get_response):
@@ -123,11 +123,16 @@ class LanguageMiddleware:
 
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         supported = {code for code, _name in settings.LANGUAGES}
-        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        if chosen in supported:
+            language = chosen
+        elif request.path.startswith("/api/"):
+            # API clients say what they read with Accept-Language; pages follow the switch only.
+            language = translation.get_language_from_request(request)
+        else:
+            language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
-        translation.deactivate()
         return response

@@ -39,7 +39,9 @@ def test_host_outside_the_mall_is_refused():
 
 @pytest.mark.django_db
 def test_pages_are_chinese_by_default_and_english_on_request():
-    client = client_for(MALL)
+    from django.test import Client
+
+    client = Client(HTTP_HOST=MALL)
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response["Content-Language"] == "zh-hans"
     assert '<html lang="zh-hans">' in response.content.decode()

@@ -214,7 +214,7 @@ def test_staff_rules(owner_a, manager_a, shop_a, merchant_a, clerk_user):
         manager_a.post(
             f"{API}invitations/", {"email": "m@example.com", "role": "manager"}, content_type=JSON
         )
-    ) == (400, "invalid", {"role": ["You cannot grant this role."]})
+    ) == (403, "permission_denied", {"role": ["You cannot grant this role."]})
     assert manager_a.delete(f"{API}staff/{owner.pk}/").status_code == 403
     assert (
         manager_a.patch(
