@@ -40,20 +40,6 @@ def clear_own_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _restore_seed_data(request, django_db_blocker):
-    """A transactional test ends with a flush of the public tables, which takes the categories
-    seeded by migration with it; put them back for the tests that follow."""
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    if ("transactional_db" in request.fixturenames or "live_server" in request.fixturenames
-            or (marker and marker.kwargs.get("transaction"))):
-        from shared_apps.taxonomy.services import seed_business_categories
-
-        with django_db_blocker.unblock():
-            seed_business_categories()
-
-
-@pytest.fixture(autouse=True)
 def _fresh_cache_and_schema():
     clear_own_cache()
     connection.set_schema_to_public()

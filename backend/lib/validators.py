@@ -1,6 +1,7 @@
 """Validation of identifiers that come from Chinese business practice."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 SUBDOMAIN_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,28})[a-z0-9]$")
 RESERVED_SUBDOMAINS = frozenset(
     """www api admin ops operator operators mail smtp imap pop static media assets cdn img images
@@ -43,7 +44,8 @@ def normalize_credit_code(value: str) -> str:
 
 def normalize_phone(value: str) -> str:
     """A mainland mobile number as 11 digits; accepts +86 / 86 prefixes, spaces and dashes."""
-    digits = re.sub(r"[\s-]", "", value or "")
+    # NFKC folds full-width digits (１３８…) into ASCII, so one number has one spelling.
+    digits = re.sub(r"[\s-]", "", unicodedata.normalize("NFKC", value or ""))
     if digits.startswith("+86"):
         digits = digits[3:]
     elif digits.startswith("86") and len(digits) == 13:

@@ -165,6 +165,10 @@ AXES_LOCKOUT_CALLABLE = "shared_apps.accounts.views.lockout_response"
 AXES_USERNAME_FORM_FIELD = "identifier"
 AXES_USERNAME_CALLABLE = "shared_apps.accounts.backends.axes_username"
 AXES_VERBOSE = False
+# Behind nginx REMOTE_ADDR is the proxy; count the client (X-Forwarded-For with NUM_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "backend.lib.ip.client_ip"
+# Keep typed identifiers (phone numbers, e-mails) out of axes' stored request data.
+AXES_SENSITIVE_PARAMETERS = ["identifier", "username", "ip_address", "password"]
 
 # Personal data: phone numbers are encrypted at rest and looked up by a keyed hash.
 PII_ENCRYPTION_KEY = env("PII_ENCRYPTION_KEY", default="dev-pii-key-change-me")

@@ -11,12 +11,12 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from backend.api.errors import ServiceError
+from backend.lib.ip import client_ip
 
 from . import services
 from .forms import PasswordResetForm
-from .ip import client_ip
 from .models import SmsPurpose
-from .views import LOCKED_OUT_MESSAGE
+from .views import locked_out_message
 
 BACKEND = "shared_apps.accounts.backends.IdentifierBackend"
 
@@ -125,7 +125,7 @@ def _authenticate(request, data) -> object:
     if user is None:
         if getattr(request._request, "axes_locked_out", False):
             # AxesMiddleware answers with lockout_response anyway; this keeps the view honest.
-            raise ServiceError(str(LOCKED_OUT_MESSAGE), code="locked_out", status_code=429)
+            raise ServiceError(locked_out_message(), code="locked_out", status_code=429)
         raise ServiceError(_("The e-mail/phone or password is wrong."), code="bad_credentials",
                            status_code=401)
     return user
@@ -134,8 +134,10 @@ def _authenticate(request, data) -> object:
 class LoginApi(SessionOpeningView):
     @extend_schema(request=Credentials, responses={200: UserOut}, tags=["accounts"],
                    summary="Sign in (session)",
-                   description="Failed attempts are counted per identifier and IP; after five, sign-in "
-                               "is locked for 15 minutes with the same answer whether or not the account exists.")
+                   description="Failed attempts are counted per identifier and IP; after five, "
+                               "sign-in is locked for AXES_COOLOFF_MINUTES (15 by default) with the "
+                               "same answer whether or not the account exists. Needs the CSRF token "
+                               "(X-CSRFToken header) like every session call.")
     def post(self, request):
         user = _authenticate(request, request.data)
         login(request._request, user, backend=BACKEND)

@@ -1,5 +1,6 @@
 """Account pages: sign in and out on any host, register and reset on the mall, host handoff."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
@@ -9,18 +10,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.api.errors import ServiceError
 from backend.lib import hosts
 from backend.lib.forms import attach_service_error
+from backend.lib.ip import client_ip
 
 from . import services
 from .forms import (
-    EmailRegisterForm, LoginForm, PasswordResetForm, PhoneRegisterForm, SmsRequestForm, SmsResetForm,
+    EmailRegisterForm,
+    LoginForm,
+    PasswordResetForm,
+    PhoneRegisterForm,
+    SmsRequestForm,
+    SmsResetForm,
 )
-from .ip import client_ip
 from .models import SandboxSms, SmsPurpose
 from .sms import sandbox_enabled
 
@@ -37,12 +43,19 @@ def _is_local(request, target: str) -> bool:
     )
 
 
-LOCKED_OUT_MESSAGE = gettext_lazy("Too many failed sign-in attempts. Try again in 15 minutes.")
+def locked_out_message() -> str:
+    """What a locked-out sign-in hears: the same words whether or not the account exists."""
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    return ngettext(
+        "Too many failed sign-in attempts. Try again in %(minutes)d minute.",
+        "Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def lockout_response(request, original_response=None, credentials=None):
     """The same answer for every locked identifier, whether or not an account exists."""
-    message = str(LOCKED_OUT_MESSAGE)
+    message = locked_out_message()
     if request.path.startswith("/api/"):
         return JsonResponse({"error": {"code": "locked_out", "message": message, "fields": {}}}, status=429)
     return render(request, "accounts/login.html", {"form": LoginForm(), "error": message}, status=429)

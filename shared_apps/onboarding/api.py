@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.lib.ip import client_ip
 from backend.lib.validators import normalize_subdomain
 from shared_apps.taxonomy.selectors import business_categories
 
@@ -186,5 +187,5 @@ class SubmitApi(APIView):
                    description="Refused with code `incomplete` and the missing fields when something is missing.")
     def post(self, request, pk: int):
         get_object_or_404(ShopApplication, pk=pk, applicant=request.user)
-        services.application_submit(application_id=pk, actor=request.user, ip=request.META.get("REMOTE_ADDR"))
+        services.application_submit(application_id=pk, actor=request.user, ip=client_ip(request))
         return Response(_out(pk, request.user))

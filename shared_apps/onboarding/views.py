@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from backend.api.errors import ServiceError
 from backend.lib import hosts
 from backend.lib.forms import attach_service_error
+from backend.lib.ip import client_ip
 from shared_apps.taxonomy.selectors import business_categories
 
 from . import services
@@ -119,7 +120,7 @@ def _review(request, application):
     if request.method == "POST":
         try:
             services.application_submit(application_id=application.pk, actor=request.user,
-                                        ip=request.META.get("REMOTE_ADDR"))
+                                        ip=client_ip(request))
         except ServiceError as exc:
             error = exc
         else:

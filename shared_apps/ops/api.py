@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from backend.api.errors import NotFound
 from backend.api.pagination import Pagination
 from backend.lib import hosts
+from backend.lib.ip import client_ip
 from shared_apps.accounts import roles
 from shared_apps.onboarding import services as onboarding_services
 from shared_apps.onboarding.models import ApplicationStatus, ShopApplication
@@ -32,7 +33,7 @@ from tenants import services as shop_services
 from tenants.models import ShopStatus
 
 from . import selectors
-from .views import client_ip, document_response
+from .views import document_response
 
 TAGS = ["ops"]
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from backend.api.errors import ServiceError
 from backend.lib import hosts
+from backend.lib.ip import client_ip
 from shared_apps.accounts import roles
 from shared_apps.onboarding import services as onboarding_services
 from shared_apps.onboarding.models import ApplicationDocument, ApplicationStatus
@@ -72,9 +73,6 @@ def operator_required(allowed: frozenset = roles.VIEW):
 
     return decorator
 
-
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def capabilities(user) -> dict[str, bool]:

@@ -24,9 +24,6 @@ NOT_STAFF = gettext_noop("You are not on the staff of this shop.")
 ROLE_DENIED = gettext_noop("Your role in this shop does not open this section.")
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
 
 def console_member(request) -> StaffMember | None:
     """The signed-in person's staff record in the shop whose host this is, or None."""

@@ -16,11 +16,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.pagination import Pagination
+from backend.lib.ip import client_ip
 from backend.views import media_url
 from shared_apps.onboarding.interface import request_bank_account_change, settlement_accounts
 
 from . import permissions, selectors, services
-from .access import IsShopStaff, OnShopHost, client_ip
+from .access import IsShopStaff, OnShopHost
 from .models import StaffRole
 
 TAGS = ["shop"]

@@ -14,11 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from backend.api.errors import ServiceError
 from backend.lib import hosts
 from backend.lib.forms import attach_service_error
+from backend.lib.ip import client_ip
 from backend.views import media_url
 from shared_apps.onboarding.interface import request_bank_account_change, settlement_accounts
 
 from . import permissions, selectors, services
-from .access import client_ip, console_member, console_page
+from .access import console_member, console_page
 from .forms import (
     BankAccountForm,
     InviteForm,

@@ -3,7 +3,6 @@ from django.db import migrations
 from shared_apps.taxonomy.data import TOP_LEVEL
 
 
-
 def seed(apps, schema_editor):
     if schema_editor.connection.schema_name != "public":
         return

@@ -145,7 +145,7 @@ def test_handoff_refuses_targets_outside_the_mall(merchant_a, shop_a, target):
 def test_handoff_next_pointing_elsewhere_goes_home(merchant_a, shop_a):
     mall = signed_in_on_mall("owner@alpha.example")
     url = go(mall, f"http://{ALPHA}/console/")["Location"]
-    parts, query = split(url)
+    _parts, query = split(url)
     for next_url in [f"http://{BETA}/console/", "http://evil.example.com/", "//evil.example.com/x",
                      "/\\evil.example.com", "https://alpha.mall.localhost.evil.example.com/"]:
         HandoffToken.objects.update(used_at=None)
@@ -157,7 +157,7 @@ def test_handoff_next_pointing_elsewhere_goes_home(merchant_a, shop_a):
 
 def test_handoff_keeps_the_port_of_the_target(merchant_a, shop_a):
     mall = signed_in_on_mall("owner@alpha.example")
-    parts, query = split(go(mall, f"http://{ALPHA}:8000/console/")["Location"])
+    parts, _query = split(go(mall, f"http://{ALPHA}:8000/console/")["Location"])
     assert parts.netloc == f"{ALPHA}:8000"
     assert HandoffToken.objects.get().target_host == ALPHA
 

@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory
 
-from shared_apps.accounts.ip import client_ip
+from backend.lib.ip import client_ip
 
 
 def request(**meta):

@@ -263,3 +263,11 @@ def test_account_home_needs_sign_in(mall_client, shopper):
     response = mall_client.get("/accounts/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/accounts/"
+
+
+def test_lockout_message_follows_the_cool_off_setting(shopper, mall_client, settings):
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=1)
+    for _ in range(5):
+        response = fail(mall_client, "shopper@example.com")
+    assert response.status_code == 429
+    assert response.json()["error"]["message"] == "Too many failed sign-in attempts. Try again in 1 minute."

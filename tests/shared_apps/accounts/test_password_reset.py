@@ -9,7 +9,15 @@ from shared_apps.accounts.models import SmsCode
 from tests.conftest import MALL, client_for
 from tests.factories import PASSWORD
 
-from .helpers import NEW_PASSWORD, OTHER_PHONE, PHONE, latest_sms_code, post_json, send_code, wrong_code
+from .helpers import (
+    NEW_PASSWORD,
+    OTHER_PHONE,
+    PHONE,
+    latest_sms_code,
+    post_json,
+    send_code,
+    wrong_code,
+)
 
 pytestmark = pytest.mark.django_db
 LINK_RE = re.compile(r"http://mall\.localhost/accounts/password/reset/[\w-]+/[\w-]+/")
@@ -242,3 +250,13 @@ def test_page_reset_by_sms(phone_user, mall_client, django_capture_on_commit_cal
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/"
     assert signs_in(PHONE, NEW_PASSWORD)
+
+
+@pytest.mark.parametrize("uid", ["OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5", "LTE", "YWJj", "!!!", "A" * 300])
+def test_made_up_reset_links_are_refused_without_error(shopper, uid):
+    response = client_for(MALL).get(f"/accounts/password/reset/{uid}/set-password/")
+    assert response.status_code == 200
+    assert response.context["validlink"] is False
+    response = client_for(MALL).get(f"/accounts/password/reset/{uid}/abc-123/")
+    assert response.status_code == 200
+    assert response.context["validlink"] is False

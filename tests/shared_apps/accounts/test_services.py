@@ -1,5 +1,5 @@
 """Account services that the endpoints do not fully show: housekeeping, the shop-side interface,
-and gaps that need a change outside this app (marked xfail with the fix that is needed)."""
+and rules enforced outside this app (phone spelling, what axes stores)."""
 
 from datetime import timedelta
 
@@ -51,27 +51,12 @@ def test_register_email_race_on_the_unique_constraint_is_a_conflict(monkeypatch)
     assert User.objects.filter(email__iexact="race@example.com").count() == 1
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "backend/lib/validators.py: PHONE_RE uses \\d, which matches full-width and other Unicode "
-    "digits, so '13８００１３８０００' is a second, different phone number. Fix there: NFKC-normalise "
-    "the input, then match [0-9] only."))
 def test_full_width_digits_are_not_a_second_phone_number():
-    from django.core.exceptions import ValidationError
-
     from backend.lib.validators import normalize_phone
 
-    try:
-        normalized = normalize_phone("13８００１３８０００")
-    except ValidationError:
-        return  # refusing it is fine too
-    assert normalized == PHONE
+    assert normalize_phone("13８００１３８０００") == PHONE
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "backend/settings/base.py: axes logs the sign-in form's POST data, masking only 'password', "
-    "'username' and 'ip_address'; our form field is 'identifier', so a phone number typed on the "
-    "login page is stored in clear in axes_accessattempt.post_data. Fix: "
-    "AXES_SENSITIVE_PARAMETERS = ['identifier', 'username', 'ip_address']."))
 def test_page_login_failure_does_not_log_the_phone_in_clear():
     client_for(MALL).post("/accounts/login/", {"identifier": "+86 138 0013 8000", "password": "x"})
     attempt = AccessAttempt.objects.get()
