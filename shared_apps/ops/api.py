@@ -450,7 +450,7 @@ class ShopStatusApi(OperatorApi):
     to_status: str = ""
 
     def post(self, request, pk: int):
-        data = self.Input(data=request.data)
+        data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         shop_services.shop_change_status(
             shop_id=pk,
@@ -465,12 +465,8 @@ class ShopStatusApi(OperatorApi):
 class ShopSuspendApi(ShopStatusApi):
     to_status = ShopStatus.SUSPENDED
 
-    @extend_schema_serializer(component_name="OpsShopSuspendInput")
-    class Input(ReasonInput):
-        pass
-
     @extend_schema(
-        request=Input,
+        request=ReasonInput,
         responses={200: ShopOut, **errors(400, 403, 404, 409)},
         tags=TAGS,
         summary="Suspend a shop",
@@ -484,12 +480,8 @@ class ShopSuspendApi(ShopStatusApi):
 class ShopReactivateApi(ShopStatusApi):
     to_status = ShopStatus.ACTIVE
 
-    @extend_schema_serializer(component_name="OpsShopReactivateInput")
-    class Input(ReasonInput):
-        pass
-
     @extend_schema(
-        request=Input,
+        request=ReasonInput,
         responses={200: ShopOut, **errors(400, 403, 404, 409)},
         tags=TAGS,
         summary="Reactivate a suspended shop",
@@ -503,12 +495,8 @@ class ShopReactivateApi(ShopStatusApi):
 class ShopCloseApi(ShopStatusApi):
     to_status = ShopStatus.CLOSED
 
-    @extend_schema_serializer(component_name="OpsShopCloseInput")
-    class Input(ReasonInput):
-        pass
-
     @extend_schema(
-        request=Input,
+        request=ReasonInput,
         responses={200: ShopOut, **errors(400, 403, 404, 409)},
         tags=TAGS,
         summary="Close a shop (exit, final)",
