@@ -64,3 +64,22 @@ def application_data(n: int = 1, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def build_application(applicant, n: int = 1, *, pdf: bool = False, submit: bool = True, **overrides):
+    """A complete application built through the onboarding services, submitted by default."""
+    from shared_apps.onboarding import services as onboarding
+    from shared_apps.taxonomy.models import Category
+
+    data = application_data(n, **overrides)
+    data["category_ids"] = list(Category.objects.filter(code__in=["food", "books"]).values_list("pk", flat=True))
+    application = onboarding.application_create(applicant=applicant)
+    onboarding.application_update(application_id=application.pk, actor=applicant, data=data)
+    onboarding.document_add(application_id=application.pk, actor=applicant, kind="business_licence",
+                            upload=png_upload())
+    if pdf:
+        onboarding.document_add(application_id=application.pk, actor=applicant, kind="other", upload=pdf_upload())
+    if submit:
+        onboarding.application_submit(application_id=application.pk, actor=applicant)
+    application.refresh_from_db()
+    return application

@@ -15,9 +15,7 @@ from shared_apps.onboarding.models import (
 from tenants import provisioning
 from tenants.models import Domain, Shop
 from tests.conftest import MALL, client_for
-from tests.factories import UserFactory, png_upload
-
-from .conftest import build_application
+from tests.factories import UserFactory, build_application, png_upload
 
 pytestmark = pytest.mark.django_db
 

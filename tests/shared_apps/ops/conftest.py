@@ -3,10 +3,8 @@
 import pytest
 
 from shared_apps.accounts.models import OperatorRole
-from shared_apps.onboarding import services as onboarding
-from shared_apps.taxonomy.models import Category
 from tests.conftest import OPS, client_for
-from tests.factories import UserFactory, application_data, pdf_upload, png_upload
+from tests.factories import UserFactory, build_application
 
 
 @pytest.fixture
@@ -37,27 +35,7 @@ def counted_ops_as(settings):
     return lambda user: client_for(OPS, user)
 
 
-def submit_application(
-    applicant, n: int = 1, *, pdf: bool = False, submit: bool = True, **overrides
-):
-    """A complete application built through the onboarding services, submitted by default."""
-    data = application_data(n, **overrides)
-    data["category_ids"] = list(
-        Category.objects.filter(code__in=["food", "books"]).values_list("pk", flat=True)
-    )
-    application = onboarding.application_create(applicant=applicant)
-    onboarding.application_update(application_id=application.pk, actor=applicant, data=data)
-    onboarding.document_add(
-        application_id=application.pk, actor=applicant, kind="business_licence", upload=png_upload()
-    )
-    if pdf:
-        onboarding.document_add(
-            application_id=application.pk, actor=applicant, kind="other", upload=pdf_upload()
-        )
-    if submit:
-        onboarding.application_submit(application_id=application.pk, actor=applicant)
-    application.refresh_from_db()
-    return application
+submit_application = build_application
 
 
 @pytest.fixture
