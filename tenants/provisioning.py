@@ -241,15 +241,24 @@ def pool_discard_stale() -> int:
 def pool_refill(*, size: int | None = None) -> int:
     """Build ready schemas until the pool holds `size`. Returns how many were built."""
     size = settings.SHOP_SCHEMA_POOL_SIZE if size is None else size
-    pool_discard_stale()
-    snapshot = current_snapshot()
-    built = 0
-    while ReadySchema.objects.filter(fingerprint=snapshot.fingerprint).count() < size:
-        name = POOL_PREFIX + uuid.uuid4().hex[:16]
-        with transaction.atomic():
-            replay_template(name, snapshot)
-            ReadySchema.objects.create(schema_name=name, fingerprint=snapshot.fingerprint)
-        built += 1
-    return built
+    with connection.cursor() as cursor:
+        # One refill at a time (every approval queues one); the others have nothing to add.
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext('shop-schema-pool'))")
+        if not cursor.fetchone()[0]:
+            return 0
+    try:
+        pool_discard_stale()
+        snapshot = current_snapshot()
+        built = 0
+        while ReadySchema.objects.filter(fingerprint=snapshot.fingerprint).count() < size:
+            name = POOL_PREFIX + uuid.uuid4().hex[:16]
+            with transaction.atomic():
+                replay_template(name, snapshot)
+                ReadySchema.objects.create(schema_name=name, fingerprint=snapshot.fingerprint)
+            built += 1
+        return built
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext('shop-schema-pool'))")
 
 
