@@ -225,9 +225,10 @@ def test_invitation_mail_over_smtp_has_a_working_accept_link(
     assert len(smtp.messages) == 1
     mail = smtp.messages[0]
     assert mail["To"] == "new.clerk@example.com"
-    assert mail["Subject"] == "You are invited to join Alpha 商店"
+    # Mail goes out in the mall's language, Chinese, whatever the sender's page showed.
+    assert mail["Subject"] == "邀请您加入“Alpha 商店”"
     body = mail.get_body(preferencelist=("plain",)).get_content()
-    assert "You have been invited to join the staff of Alpha 商店 as Clerk." in body
+    assert "您受邀以“店员”身份加入“Alpha 商店”的员工团队。" in body
     link = urlsplit(re.search(r"https?://\S+", body).group(0))
     assert (link.scheme, link.hostname, link.path) == (
         "http",
