@@ -39,9 +39,13 @@ SHARED_APPS = [
     "shared_apps.taxonomy",
     "shared_apps.onboarding",
     "shared_apps.ops",
+    "shared_apps.moderation",
+    "shared_apps.offers",
 ]
 TENANT_APPS = [
     "tenant_apps.shop",
+    "tenant_apps.catalog",
+    "tenant_apps.inventory",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,0 +1,51 @@
+"""Money: Decimal amounts in CNY, rounded to the fen half-up at named points only."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+FEN = Decimal("0.01")
+CURRENCY = "CNY"
+
+
+def to_fen(value: Decimal) -> Decimal:
+    """Round to the fen, half-up. The one rounding rule for money in the project."""
+    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def parse_amount(value, *, field: str = "amount", allow_zero: bool = True) -> Decimal:
+    """A client-given amount as Decimal: finite, not negative, at most two decimals."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError({field: ["Enter an amount such as 12.50."]}) from exc
+    if not amount.is_finite():
+        raise ValidationError({field: ["Enter an amount such as 12.50."]})
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ValidationError({field: ["The amount must be positive."]})
+    if amount != amount.quantize(FEN):
+        raise ValidationError({field: ["At most two decimals (fen)."]})
+    if amount >= Decimal("10000000000"):
+        raise ValidationError({field: ["The amount is too large."]})
+    return amount.quantize(FEN)
+
+
+def format_cny(amount: Decimal | None) -> str:
+    """¥1,234.50"""
+    if amount is None:
+        return ""
+    return f"¥{to_fen(amount):,.2f}"
+
+
+class MoneyField(models.DecimalField):
+    """An amount in CNY: 12 digits, 2 decimals."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "backend.lib.money.MoneyField", args, kwargs
