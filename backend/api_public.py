@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("shared_apps.accounts.api_urls")),
     path("", include("shared_apps.onboarding.api_urls")),
+    path("taxonomy/", include("shared_apps.taxonomy.public_api_urls")),
 ]

@@ -8,14 +8,22 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from backend.lib import hosts
 from tenants.models import Shop, ShopStatus
 
 
 @require_GET
 def mall_home(request):
     """The mall's front page. Reads only the public schema (no loop over shop schemas)."""
+    from shared_apps.offers.selectors import latest_products
+
     shops = Shop.objects.filter(status=ShopStatus.ACTIVE).order_by("-created_at")[:60]
-    return render(request, "mall/home.html", {"shops": shops})
+    products = [
+        {"card": card, "image_url": media_url(card.image),
+         "url": hosts.shop_url(card.shop_subdomain, f"/products/{card.product_id}/")}
+        for card in latest_products(limit=24)
+    ]
+    return render(request, "mall/home.html", {"shops": shops, "products": products})
 
 
 def public_media_allowed(request, path: str) -> bool:

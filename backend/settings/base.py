@@ -248,6 +248,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "refill-shop-schema-pool": {"task": "tenants.tasks.refill_schema_pool", "schedule": 60.0},
     "purge-expired-sms-codes": {"task": "shared_apps.accounts.tasks.purge_expired", "schedule": 3600.0},
+    "sweep-offer-outboxes": {"task": "shared_apps.offers.tasks.sweep_outboxes", "schedule": 5.0},
 }
 
 REST_FRAMEWORK = {

@@ -1,6 +1,6 @@
 """Operator API, mounted at /api/v1/ops/ on the operator host (and in the OpenAPI document)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import api
 
@@ -43,4 +43,5 @@ urlpatterns = [
         name="bank-account-reject",
     ),
     path("audit-log/", api.AuditLogApi.as_view(), name="audit-log"),
+    path("taxonomy/", include("shared_apps.taxonomy.api_urls")),
 ]

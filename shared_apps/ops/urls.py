@@ -1,6 +1,6 @@
 """Pages of the operator console, mounted at the root of ops.MALL_DOMAIN."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -38,4 +38,5 @@ urlpatterns = [
     ),
     path("bank-accounts/<int:pk>/reject/", views.bank_account_reject, name="bank-account-reject"),
     path("audit/", views.audit_log, name="audit"),
+    path("taxonomy/", include("shared_apps.taxonomy.urls")),
 ]

@@ -1,6 +1,6 @@
 """The shop API, mounted at /api/v1/shop/ on every shop's host."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import api
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("invitations/<int:invitation_id>/", api.InvitationDetailApi.as_view()),
     path("bank-account/", api.BankAccountApi.as_view()),
     path("bank-account/change/", api.BankAccountChangeApi.as_view()),
+    path("catalog/", include("tenant_apps.catalog.api_urls")),
+    path("inventory/", include("tenant_apps.inventory.api_urls")),
 ]

@@ -1,13 +1,15 @@
 """The storefront and the merchant console, on the shop's own host."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "shop"
 urlpatterns = [
     path("", views.storefront, name="storefront"),
+    path("", include("tenant_apps.catalog.urls")),
     path("console/", views.dashboard, name="console"),
+    path("console/inventory/", include("tenant_apps.inventory.urls")),
     path("console/settings/", views.settings_page, name="settings"),
     path("console/staff/", views.staff_page, name="staff"),
     path("console/staff/invite/", views.staff_invite, name="staff-invite"),

@@ -70,6 +70,8 @@ def test_owner_opens_every_console_page(owner_a):
         "/console/settings/",
         "/console/staff/",
         "/console/bank-account/",
+        "/console/catalog/",
+        "/console/inventory/",
         "/",
     ]
 

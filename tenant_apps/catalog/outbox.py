@@ -1,0 +1,132 @@
+"""The shop side of the mall offer index: a transactional outbox and its drain.
+
+Catalog (and later stock) changes write an `OfferOutbox` row in the same transaction as the
+change. After commit a Celery task drains this shop's outbox into the public offer index; Celery
+beat sweeps every few seconds for outboxes a lost task left behind. Draining is idempotent: it
+re-reads the product's current state and makes the index match it.
+"""
+
+from django.db import connection, transaction
+
+from shared_apps.offers.interface import (
+    OfferPriceData,
+    OfferTextData,
+    prices_update,
+    product_offers_replace,
+)
+
+from .models import SKU, OfferOutbox, Product, ProductStatus
+
+TEXT = "text"
+PRICE = "price"
+
+
+def outbox_record(*, kind: str, product_id: int, sku_id: int | None = None) -> None:
+    """Note that a product's offers (TEXT) or one SKU's price/stock (PRICE) changed; the index
+    follows right after commit."""
+    OfferOutbox.objects.create(kind=kind, product_id=product_id, sku_id=sku_id)
+    schema = connection.schema_name
+
+    def enqueue():
+        from shared_apps.offers.tasks import drain_shop_outbox
+
+        drain_shop_outbox.apply_async(headers={"_schema_name": schema})
+
+    # robust: with Redis down the change still stands; the beat sweep drains it later.
+    transaction.on_commit(enqueue, robust=True)
+
+
+def current_shop_id() -> int:
+    """The platform id of the shop whose schema the connection is in."""
+    tenant = getattr(connection, "tenant", None)
+    if getattr(tenant, "pk", None) and tenant.schema_name == connection.schema_name:
+        return tenant.pk
+    from tenants.models import Shop
+
+    return Shop.objects.values_list("pk", flat=True).get(schema_name=connection.schema_name)
+
+
+def _offers(product: Product) -> tuple[list[OfferTextData], list[OfferPriceData]]:
+    if product.status != ProductStatus.LISTED:
+        return [], []
+    images = list(product.images.all())
+    image = (images[0].thumbnail.name or images[0].image.name) if images else ""
+    texts, prices = [], []
+    for sku in product.skus.all():
+        if not sku.is_active:
+            continue
+        texts.append(OfferTextData(
+            sku_id=sku.pk, title=product.title, brand=product.brand, model=product.model,
+            category_id=product.platform_category_id, standard_product_id=product.standard_product_id,
+            attributes=product.attributes or {}, spec=sku.spec or {}, gtin=sku.gtin, image=image,
+            listed_at=product.listed_at,
+        ))
+        prices.append(_price(sku))
+    return texts, prices
+
+
+def _price(sku: SKU) -> OfferPriceData:
+    return OfferPriceData(sku_id=sku.pk, price=sku.sale_price, member_price=sku.member_price,
+                          market_price=sku.market_price)
+
+
+def drain(*, limit: int = 1000) -> int:
+    """Apply up to `limit` outbox rows of the current shop schema. Returns rows applied.
+
+    Rows are claimed with SKIP LOCKED, so two drains of one shop never apply the same row, and
+    deleted in the transaction that applied them.
+    """
+    shop_id = current_shop_id()
+    with transaction.atomic():
+        rows = list(OfferOutbox.objects.select_for_update(skip_locked=True).order_by("id")[:limit])
+        if not rows:
+            return 0
+        text_products = {r.product_id for r in rows if r.kind == TEXT}
+        price_skus = {r.sku_id for r in rows if r.kind == PRICE and r.product_id not in text_products}
+        products = {p.pk: p for p in Product.objects.filter(pk__in=text_products)
+                    .prefetch_related("skus", "images")}
+        for product_id in sorted(text_products):
+            product = products.get(product_id)
+            texts, prices = _offers(product) if product else ([], [])
+            product_offers_replace(shop_id=shop_id, product_id=product_id, texts=texts, prices=prices)
+        by_product: dict[int, list[OfferPriceData]] = {}
+        for sku in SKU.objects.filter(pk__in=price_skus, is_active=True, product__status=ProductStatus.LISTED):
+            by_product.setdefault(sku.product_id, []).append(_price(sku))
+        for product_id, prices in by_product.items():
+            prices_update(shop_id=shop_id, product_id=product_id, prices=prices)
+        OfferOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        return len(rows)
+
+
+def drain_all() -> int:
+    total = 0
+    while applied := drain():
+        total += applied
+    return total
+
+
+def rebuild() -> int:
+    """Queue every product of this shop for re-projection (the index then matches the catalog)."""
+    ids = list(Product.objects.values_list("pk", flat=True))
+    OfferOutbox.objects.bulk_create([OfferOutbox(kind=TEXT, product_id=pk) for pk in ids])
+    from shared_apps.offers.interface import shop_offers_clear
+
+    shop_offers_clear(shop_id=current_shop_id(), keep_product_ids=set(ids))
+    return len(ids)
+
+
+def drift() -> dict[str, int]:
+    """How far the index is from this shop's catalog: offers missing, extra, or priced wrong."""
+    from shared_apps.offers.models import OfferPrice, OfferText
+
+    shop_id = current_shop_id()
+    expected = {
+        sku.pk: sku for sku in SKU.objects.filter(is_active=True, product__status=ProductStatus.LISTED)
+    }
+    indexed = set(OfferText.objects.filter(shop_id=shop_id).values_list("sku_id", flat=True))
+    prices = dict(OfferPrice.objects.filter(shop_id=shop_id).values_list("sku_id", "price"))
+    return {
+        "missing": len(expected.keys() - indexed),
+        "extra": len(indexed - expected.keys()),
+        "wrong_price": sum(1 for pk, sku in expected.items() if pk in prices and prices[pk] != sku.sale_price),
+    }

@@ -1,0 +1,24 @@
+"""Catalog pages on the shop's host: console (/console/catalog/…) and storefront (/products/…)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "catalog"
+urlpatterns = [
+    path("products/", views.storefront_list, name="storefront-list"),
+    path("products/<int:product_id>/", views.storefront_product, name="storefront-product"),
+    path("console/catalog/", views.product_list, name="product-list"),
+    path("console/catalog/new/", views.product_create, name="product-create"),
+    path("console/catalog/categories/", views.categories, name="categories"),
+    path("console/catalog/categories/<int:category_id>/delete/", views.category_delete, name="category-delete"),
+    path("console/catalog/<int:product_id>/", views.product_edit, name="product-edit"),
+    path("console/catalog/<int:product_id>/skus/", views.sku_grid, name="sku-grid"),
+    path("console/catalog/<int:product_id>/variants/", views.variants, name="variants"),
+    path("console/catalog/<int:product_id>/images/", views.image_add, name="image-add"),
+    path("console/catalog/<int:product_id>/images/<int:image_id>/remove/", views.image_remove, name="image-remove"),
+    path("console/catalog/<int:product_id>/images/<int:image_id>/move/", views.image_move, name="image-move"),
+    path("console/catalog/<int:product_id>/video/", views.video_set, name="video-set"),
+    path("console/catalog/<int:product_id>/video/remove/", views.video_remove, name="video-remove"),
+    path("console/catalog/<int:product_id>/submit/", views.product_submit, name="product-submit"),
+]
