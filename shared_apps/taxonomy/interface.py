@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from backend.api.errors import ServiceError
+from backend.lib.gtin import normalize_gtin
 
 from . import selectors, services
-from .gtin import normalize_gtin
 from .models import AttributeDefinition, Category, StandardProduct
 from .values import coerce_values
 

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from .gtin import gtin_is_valid, normalize_gtin
+from backend.lib.gtin import gtin_is_valid, normalize_gtin
+
 from .models import (
     AttributeDefinition,
     Category,

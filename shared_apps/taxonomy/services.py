@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.api.errors import Conflict, NotFound, ServiceError
+from backend.lib.gtin import normalize_gtin
 from shared_apps.accounts import roles
 from shared_apps.accounts.models import OperatorRole
 from shared_apps.audit.services import audit_record, changed_fields
 
 from . import selectors
 from .data import TOP_LEVEL
-from .gtin import normalize_gtin
 from .models import (
     CHOICE_TYPES,
     MAX_LEVEL,

@@ -21,11 +21,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from backend.api.errors import Conflict, NotFound, ServiceError
+from backend.lib.gtin import gtin_is_valid
 from backend.lib.money import parse_amount
 from shared_apps.audit.services import audit_record
 
-from . import media, moderation, review
-from .gtin import gtin_is_valid
+from . import media, moderation, platform, review
 from .models import (
     SKU,
     Product,
@@ -113,7 +113,7 @@ def _clean_attributes(value: Any, errors: dict) -> dict:
     return value
 
 
-def _clean_product(data: dict, *, creating: bool) -> tuple[dict, list[int] | None]:
+def _clean_product(data: dict, *, creating: bool, category_id: int | None = None) -> tuple[dict, list[int] | None]:
     """Validated values of the product fields present in `data` (all errors at once), and the
     shop category ids if given."""
     errors: dict[str, list[str]] = {}
@@ -132,6 +132,11 @@ def _clean_product(data: dict, *, creating: bool) -> tuple[dict, list[int] | Non
         out["standard_product_id"] = _optional_id(data["standard_product_id"], "standard_product_id", errors)
     if "attributes" in data:
         out["attributes"] = _clean_attributes(data["attributes"], errors)
+        category_id = out.get("platform_category_id", category_id)
+        if category_id and "attributes" not in errors and "platform_category_id" not in errors:
+            out["attributes"], problems = platform.attribute_values(category_id, out["attributes"])
+            if problems:
+                errors["attributes"] = problems
     if "description" in data:
         description = sanitise_description(str(data["description"] or ""))
         if len(description) > MAX_CHARS:
@@ -227,7 +232,7 @@ def product_update(*, actor, product_id: int, data: dict) -> tuple[Product, Prod
     or delisted: free fields directly, changed reviewed fields as a pending revision (returned).
     Pending review: a change of a reviewed field is refused (409)."""
     product = _locked_product(product_id)
-    values, category_ids = _clean_product(data, creating=False)
+    values, category_ids = _clean_product(data, creating=False, category_id=product.platform_category_id)
     reviewed = {k: v for k, v in values.items() if k in REVIEWED_FIELDS and getattr(product, k) != v}
     free = {k: v for k, v in values.items() if k in FREE_FIELDS}
     revision = None
@@ -308,7 +313,7 @@ def _clean_sku(item: Any, index: int, errors: dict) -> dict:
         errors[f"{prefix}code"] = [_("A SKU code has 1 to 64 letters, digits or . _ - /.")]
     out["code"] = code
     gtin = str(item.get("gtin") or "").strip()
-    if gtin and not gtin_is_valid(gtin):
+    if gtin and not (gtin.isdigit() and gtin_is_valid(gtin)):
         errors[f"{prefix}gtin"] = [_("Not a valid GTIN/EAN barcode (8, 12, 13 or 14 digits with a correct check digit).")]
     out["gtin"] = gtin
     spec = item.get("spec") or {}

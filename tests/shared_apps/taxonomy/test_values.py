@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from shared_apps.taxonomy.gtin import gtin_is_valid, normalize_gtin
+from backend.lib.gtin import gtin_is_valid, normalize_gtin
 from shared_apps.taxonomy.interface import AttributeInfo
 from shared_apps.taxonomy.values import coerce_values
 

@@ -1,4 +1,4 @@
-"""GTIN (EAN/UPC barcode) checks. Pure helpers; candidates for `backend/lib/validators.py`."""
+"""GTIN (EAN/UPC barcode) checks, shared by the platform taxonomy and the shops' catalogs."""
 
 import re
 
