@@ -46,28 +46,36 @@ def current_shop_id() -> int:
     return Shop.objects.values_list("pk", flat=True).get(schema_name=connection.schema_name)
 
 
+def _stock_states(sku_ids) -> dict[int, str]:
+    """in_stock / out per SKU from the shop's online stock."""
+    from tenant_apps.inventory.interface import available_online
+
+    available = available_online(sku_ids)
+    return {pk: "in_stock" if available.get(pk, 0) > 0 else "out" for pk in sku_ids}
+
+
 def _offers(product: Product) -> tuple[list[OfferTextData], list[OfferPriceData]]:
     if product.status != ProductStatus.LISTED:
         return [], []
+    skus = [sku for sku in product.skus.all() if sku.is_active]
+    states = _stock_states([sku.pk for sku in skus])
     images = list(product.images.all())
     image = (images[0].thumbnail.name or images[0].image.name) if images else ""
     texts, prices = [], []
-    for sku in product.skus.all():
-        if not sku.is_active:
-            continue
+    for sku in skus:
         texts.append(OfferTextData(
             sku_id=sku.pk, title=product.title, brand=product.brand, model=product.model,
             category_id=product.platform_category_id, standard_product_id=product.standard_product_id,
             attributes=product.attributes or {}, spec=sku.spec or {}, gtin=sku.gtin, image=image,
             listed_at=product.listed_at,
         ))
-        prices.append(_price(sku))
+        prices.append(_price(sku, states[sku.pk]))
     return texts, prices
 
 
-def _price(sku: SKU) -> OfferPriceData:
+def _price(sku: SKU, stock_state: str) -> OfferPriceData:
     return OfferPriceData(sku_id=sku.pk, price=sku.sale_price, member_price=sku.member_price,
-                          market_price=sku.market_price)
+                          market_price=sku.market_price, stock_state=stock_state)
 
 
 def drain(*, limit: int = 1000) -> int:
@@ -90,8 +98,10 @@ def drain(*, limit: int = 1000) -> int:
             texts, prices = _offers(product) if product else ([], [])
             product_offers_replace(shop_id=shop_id, product_id=product_id, texts=texts, prices=prices)
         by_product: dict[int, list[OfferPriceData]] = {}
-        for sku in SKU.objects.filter(pk__in=price_skus, is_active=True, product__status=ProductStatus.LISTED):
-            by_product.setdefault(sku.product_id, []).append(_price(sku))
+        skus = list(SKU.objects.filter(pk__in=price_skus, is_active=True, product__status=ProductStatus.LISTED))
+        states = _stock_states([sku.pk for sku in skus])
+        for sku in skus:
+            by_product.setdefault(sku.product_id, []).append(_price(sku, states[sku.pk]))
         for product_id, prices in by_product.items():
             prices_update(shop_id=shop_id, product_id=product_id, prices=prices)
         OfferOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()

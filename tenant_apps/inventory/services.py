@@ -202,7 +202,24 @@ def _apply(deltas: dict[tuple[int, int], tuple[int, int]]) -> list[BalanceChange
                 "FROM unnest(%s::bigint[], %s::int[], %s::int[]) AS d(id, o, r) WHERE b.id = d.id",
                 [ids, d_on, d_res],
             )
+    _tell_offer_index(rows, deltas)
     return changes
+
+
+def _tell_offer_index(rows, deltas) -> None:
+    """When a SKU's availability somewhere crosses zero, the mall's stock state may change:
+    queue a price/stock refresh of its offer (the drain recomputes the total)."""
+    crossed = set()
+    for key, (d_on_hand, d_reserved) in deltas.items():
+        _balance_id, on_hand, reserved = rows[key]
+        before, after = on_hand - reserved, on_hand + d_on_hand - reserved - d_reserved
+        if (before > 0) != (after > 0):
+            crossed.add(key[1])
+    if crossed:
+        from tenant_apps.catalog.outbox import PRICE, outbox_record
+
+        for sku_id, product_id in SKU.objects.filter(pk__in=crossed).values_list("pk", "product_id"):
+            outbox_record(kind=PRICE, product_id=product_id, sku_id=sku_id)
 
 
 def _post(

@@ -154,3 +154,27 @@ def test_sweep_finds_only_shops_with_pending_outbox_and_drift_is_reported(shop_a
         outbox.drain_all()
         assert outbox.drift() == {"missing": 0, "extra": 0, "wrong_price": 0}
     assert connection.schema_name == "public"
+
+
+def test_stock_state_follows_the_shops_online_stock(shop_a, operator, django_capture_on_commit_callbacks):
+    from tenant_apps.inventory import services as inventory
+    from tenant_apps.inventory.models import Location
+
+    product = listed_product(shop_a, operator, django_capture_on_commit_callbacks, prices=("59.00",))
+    assert OfferPrice.objects.get().stock_state == "out"
+    with schema_context(shop_a.schema_name):
+        sku = SKU.objects.get(product=product)
+        warehouse = Location.objects.create(name="上海仓", code="SH1")
+        with django_capture_on_commit_callbacks(execute=True):
+            inventory.movement_post(lines=[inventory.MovementLine(sku_id=sku.pk, location_id=warehouse.pk, quantity=2)],
+                                    kind="purchase_receipt", reference="PO-1", actor_user_id=1)
+    assert OfferPrice.objects.get().stock_state == "in_stock"
+    assert latest_products()[0].in_stock is True
+    with schema_context(shop_a.schema_name):
+        with django_capture_on_commit_callbacks(execute=True):
+            inventory.reserve(reference="SO-1", items=[(sku.pk, 2)])
+    assert OfferPrice.objects.get().stock_state == "out"
+    with schema_context(shop_a.schema_name):
+        with django_capture_on_commit_callbacks(execute=True):
+            inventory.release(reference="SO-1")
+    assert OfferPrice.objects.get().stock_state == "in_stock"
