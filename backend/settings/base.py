@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
     "refill-shop-schema-pool": {"task": "tenants.tasks.refill_schema_pool", "schedule": 60.0},
     "purge-expired-sms-codes": {"task": "shared_apps.accounts.tasks.purge_expired", "schedule": 3600.0},
     "sweep-offer-outboxes": {"task": "shared_apps.offers.tasks.sweep_outboxes", "schedule": 5.0},
+    "listing-schedules": {"task": "tenants.tasks.for_each_active_shop", "schedule": 60.0,
+                          "args": ["tenant_apps.catalog.tasks.run_listing_schedule"]},
+    "expire-reservations": {"task": "tenants.tasks.for_each_active_shop", "schedule": 60.0,
+                            "args": ["tenant_apps.inventory.tasks.expire_reservations"]},
 }
 
 REST_FRAMEWORK = {

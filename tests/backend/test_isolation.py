@@ -63,3 +63,15 @@ def test_background_jobs_run_in_the_schema_they_were_sent_from(shop_a, shop_b, l
         with connection.cursor() as cursor:
             cursor.execute(f'DROP SCHEMA IF EXISTS "{shop_a.schema_name}" CASCADE')
             cursor.execute(f'DROP SCHEMA IF EXISTS "{shop_b.schema_name}" CASCADE')
+
+
+@pytest.mark.django_db
+def test_beat_fan_out_runs_a_shop_task_in_every_active_shop(shop_a, shop_b, operator, monkeypatch):
+    from tenants.services import shop_change_status
+    from tenants.tasks import for_each_active_shop
+
+    sent = []
+    monkeypatch.setattr(app, "send_task", lambda name, *a, **k: sent.append((name, connection.schema_name)))
+    shop_change_status(shop_id=shop_b.pk, to_status="suspended", actor=operator, reason="检查")
+    assert for_each_active_shop("tenant_apps.catalog.tasks.run_listing_schedule") == 1
+    assert sent == [("tenant_apps.catalog.tasks.run_listing_schedule", shop_a.schema_name)]
