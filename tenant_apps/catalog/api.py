@@ -13,7 +13,7 @@ from backend.lib.ip import client_ip
 from backend.views import media_url
 from tenant_apps.shop.api import ShopApiView, paginated
 
-from . import selectors, services
+from . import review, selectors, services
 from .models import ProductRevision, ProductStatus, ProductTag
 
 TAGS = ["catalog"]
@@ -247,6 +247,21 @@ class ProductSubmitApi(CatalogApiView):
     )
     def post(self, request, product_id: int):
         services.product_submit(product_id=product_id, actor_user_id=request.user.pk)
+        return self.product_response(product_id)
+
+
+class ProductPutOnSaleApi(CatalogApiView):
+    @extend_schema(tags=TAGS, summary="Put an approved or delisted product on sale", request=None,
+                   responses={200: ProductOut})
+    def post(self, request, product_id: int):
+        review.product_list(product_id=product_id, actor_user_id=request.user.pk)
+        return self.product_response(product_id)
+
+
+class ProductDelistApi(CatalogApiView):
+    @extend_schema(tags=TAGS, summary="Take a listed product off sale", request=None, responses={200: ProductOut})
+    def post(self, request, product_id: int):
+        review.product_delist(product_id=product_id, actor_user_id=request.user.pk)
         return self.product_response(product_id)
 
 

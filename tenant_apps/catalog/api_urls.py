@@ -8,6 +8,8 @@ urlpatterns = [
     path("products/", api.ProductListApi.as_view()),
     path("products/<int:product_id>/", api.ProductDetailApi.as_view()),
     path("products/<int:product_id>/submit/", api.ProductSubmitApi.as_view()),
+    path("products/<int:product_id>/list/", api.ProductPutOnSaleApi.as_view()),
+    path("products/<int:product_id>/delist/", api.ProductDelistApi.as_view()),
     path("products/<int:product_id>/skus/", api.SkuSetApi.as_view()),
     path("products/<int:product_id>/variants/", api.VariantGenerateApi.as_view()),
     path("products/<int:product_id>/images/", api.ImageAddApi.as_view()),

@@ -21,4 +21,6 @@ urlpatterns = [
     path("console/catalog/<int:product_id>/video/", views.video_set, name="video-set"),
     path("console/catalog/<int:product_id>/video/remove/", views.video_remove, name="video-remove"),
     path("console/catalog/<int:product_id>/submit/", views.product_submit, name="product-submit"),
+    path("console/catalog/<int:product_id>/list/", views.product_list_on_sale, name="product-list-on-sale"),
+    path("console/catalog/<int:product_id>/delist/", views.product_delist, name="product-delist"),
 ]

@@ -24,7 +24,7 @@ from tenant_apps.shop.views import (
     _console,  # the console frame (navigation, role, read-only banner)
 )
 
-from . import selectors, services
+from . import review, selectors, services
 from .models import ProductStatus, ProductTag
 from .variants import parse_axes
 
@@ -264,6 +264,20 @@ def video_remove(request, product_id: int):
 def product_submit(request, product_id: int):
     return _action(request, product_id, lambda: services.product_submit(
         product_id=product_id, actor_user_id=request.user.pk), _("The product was submitted for review."))
+
+
+@require_POST
+@console_page("catalog")
+def product_list_on_sale(request, product_id: int):
+    return _action(request, product_id, lambda: review.product_list(
+        product_id=product_id, actor_user_id=request.user.pk), _("The product is on sale."))
+
+
+@require_POST
+@console_page("catalog")
+def product_delist(request, product_id: int):
+    return _action(request, product_id, lambda: review.product_delist(
+        product_id=product_id, actor_user_id=request.user.pk), _("The product was taken off sale."))
 
 
 # --- console: shop categories ------------------------------------------------------------------

@@ -69,3 +69,22 @@ def test_api_queue_and_decisions(operator, pending_item, shop_a):
     approved = api.post(f"/api/v1/ops/moderation/{pending_item.pk}/approve/", {}, content_type="application/json")
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     assert product_status(shop_a, pending_item) == "approved"
+
+
+def test_merchant_puts_an_approved_product_on_sale_and_takes_it_off(operator, pending_item, shop_a, merchant_a,
+                                                                     django_capture_on_commit_callbacks):
+    from shared_apps.offers.models import OfferText
+    from tests.conftest import shop_host
+
+    client_for(OPS, operator).post(f"/moderation/{pending_item.pk}/approve/")
+    api = client_for(shop_host(shop_a), merchant_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        listed = api.post(f"/api/v1/shop/catalog/products/{pending_item.product_id}/list/")
+    assert listed.status_code == 200 and listed.json()["status"] == "listed"
+    assert OfferText.objects.filter(product_id=pending_item.product_id).count() == 2
+    assert api.post(f"/api/v1/shop/catalog/products/{pending_item.product_id}/list/").status_code == 409
+    with django_capture_on_commit_callbacks(execute=True):
+        page = api.post(f"/console/catalog/{pending_item.product_id}/delist/")
+    assert page.status_code == 302
+    assert not OfferText.objects.exists()
+    assert product_status(shop_a, pending_item) == "delisted"
