@@ -18,6 +18,7 @@ from backend.lib.forms import attach_service_error
 from backend.lib.ip import client_ip
 from backend.lib.money import format_cny
 from backend.views import media_url
+from tenant_apps.inventory.interface import available_online
 from tenant_apps.shop import selectors as shop_selectors
 from tenant_apps.shop.access import console_member, console_page
 from tenant_apps.shop.views import (
@@ -349,8 +350,10 @@ def storefront_product(request, product_id: int):
     if product is None:
         raise Http404("No such product.")
     skus = list(product.skus.all())
+    available = available_online([sku.pk for sku in skus])
     variants_ = [{
         "sku": sku,
+        "in_stock": available.get(sku.pk, 0) > 0,
         "label": " / ".join(sku.spec.values()) or sku.code,
         "price": format_cny(sku.sale_price),
         "market_price": format_cny(sku.market_price) if sku.market_price and sku.market_price > sku.sale_price else "",
