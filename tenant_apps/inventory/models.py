@@ -8,10 +8,11 @@ the ledger kept in the same transaction as each movement (`check_stock_ledger` p
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LocationKind(models.TextChoices):
-    WAREHOUSE = "warehouse", _("Warehouse")
+    WAREHOUSE = "warehouse", pgettext_lazy("location kind", "Warehouse")
     STORE = "store", _("Offline store")
 
 
