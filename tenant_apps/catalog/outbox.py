@@ -6,7 +6,9 @@ beat sweeps every few seconds for outboxes a lost task left behind. Draining is 
 re-reads the product's current state and makes the index match it.
 """
 
+from django.core.cache import cache
 from django.db import connection, transaction
+from django_tenants.utils import schema_context
 
 from shared_apps.offers.interface import (
     OfferPriceData,
@@ -30,10 +32,22 @@ def outbox_record(*, kind: str, product_id: int, sku_id: int | None = None) -> N
     def enqueue():
         from shared_apps.offers.tasks import drain_shop_outbox
 
-        drain_shop_outbox.apply_async(headers={"_schema_name": schema})
+        # One queued drain per shop at a time: the drain clears the flag before it reads the
+        # outbox, so a change committed after that queues the next drain and nothing is missed.
+        # (Cache keys carry the schema; set and clear the flag from the shop's schema.)
+        with schema_context(schema):
+            if cache.add(drain_flag(schema), 1, timeout=DRAIN_FLAG_SECONDS):
+                drain_shop_outbox.apply_async(headers={"_schema_name": schema})
 
     # robust: with Redis down the change still stands; the beat sweep drains it later.
     transaction.on_commit(enqueue, robust=True)
+
+
+DRAIN_FLAG_SECONDS = 10  # a lost task delays the next drain at most this long (and beat sweeps)
+
+
+def drain_flag(schema: str) -> str:
+    return f"offer-drain-queued:{schema}"
 
 
 def current_shop_id() -> int:
@@ -109,6 +123,7 @@ def drain(*, limit: int = 1000) -> int:
 
 
 def drain_all() -> int:
+    cache.delete(drain_flag(connection.schema_name))
     total = 0
     while applied := drain():
         total += applied
