@@ -46,6 +46,7 @@ TENANT_APPS = [
     "tenant_apps.shop",
     "tenant_apps.catalog",
     "tenant_apps.inventory",
+    "tenant_apps.purchasing",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -28,6 +28,7 @@ class OfferTextData:
 @dataclass(frozen=True)
 class OfferPriceData:
     sku_id: int
+    product_id: int
     price: Decimal
     member_price: Decimal | None = None
     market_price: Decimal | None = None
@@ -67,17 +68,18 @@ def product_offers_replace(*, shop_id: int, product_id: int, texts: list[OfferTe
             changed, update_conflicts=True, unique_fields=["shop", "sku_id"],
             update_fields=["product_id", *TEXT_FIELDS, "updated_at"],
         )
-    prices_update(shop_id=shop_id, product_id=product_id, prices=[p for p in prices if p.sku_id in keep])
+    prices_update(shop_id=shop_id, prices=[p for p in prices if p.sku_id in keep])
 
 
-def prices_update(*, shop_id: int, product_id: int, prices: list[OfferPriceData]) -> int:
-    """Upsert the fast-changing part of offers that are in the index. Returns rows written."""
+def prices_update(*, shop_id: int, prices: list[OfferPriceData]) -> int:
+    """Upsert the fast-changing part of offers that are in the index, any number of products in
+    two statements. Returns rows written."""
     if not prices:
         return 0
     indexed = set(OfferText.objects.filter(shop_id=shop_id, sku_id__in=[p.sku_id for p in prices])
                   .values_list("sku_id", flat=True))
     rows = [
-        OfferPrice(shop_id=shop_id, product_id=product_id, sku_id=p.sku_id,
+        OfferPrice(shop_id=shop_id, product_id=p.product_id, sku_id=p.sku_id,
                    **{name: getattr(p, name) for name in PRICE_FIELDS})
         for p in prices if p.sku_id in indexed
     ]

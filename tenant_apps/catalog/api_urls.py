@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api
+from . import api, import_api
 
 urlpatterns = [
     path("products/", api.ProductListApi.as_view()),
@@ -17,6 +17,11 @@ urlpatterns = [
     path("products/<int:product_id>/images/<int:image_id>/", api.ImageRemoveApi.as_view()),
     path("products/<int:product_id>/video/", api.VideoApi.as_view()),
     path("skus/<int:sku_id>/prices/", api.SkuPriceApi.as_view()),
+    path("imports/", import_api.ImportListApi.as_view()),
+    path("imports/<int:job_id>/", import_api.ImportDetailApi.as_view()),
+    path("imports/<int:job_id>/errors/", import_api.ImportErrorsApi.as_view()),
+    path("exports/catalog/", import_api.CatalogExportApi.as_view()),
+    path("exports/stock/", import_api.StockExportApi.as_view()),
     path("categories/", api.CategoryListApi.as_view()),
     path("categories/<int:category_id>/", api.CategoryDetailApi.as_view()),
 ]

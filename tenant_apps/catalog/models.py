@@ -187,3 +187,50 @@ class OfferOutbox(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """One bulk import of products with SKUs from a CSV or XLSX file (批量导入), processed in the
+    background. The file stays under the shop's private storage prefix; counts are rows of the
+    file (SKU rows); `errors` keeps the first MAX_ERRORS problems as {"row", "column", "message"}."""
+
+    file = models.CharField(max_length=300)  # default_storage name, shops/<schema>/private/imports/…
+    original_name = models.CharField(max_length=200)
+    file_format = models.CharField(max_length=4)  # csv | xlsx
+    status = models.CharField(max_length=8, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
+    message = models.CharField(max_length=500, blank=True)  # why the whole job failed
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)  # SKU rows that created a SKU
+    updated_count = models.PositiveIntegerField(default=0)  # SKU rows that updated an existing SKU
+    failed_count = models.PositiveIntegerField(default=0)  # rows not written (their product had an error)
+    products_created = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+    language = models.CharField(max_length=10, blank=True)  # the uploader's, for the error messages
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportJobStatus.DONE:
+            return 100
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0

@@ -26,7 +26,12 @@ PRICE = "price"
 def outbox_record(*, kind: str, product_id: int, sku_id: int | None = None) -> None:
     """Note that a product's offers (TEXT) or one SKU's price/stock (PRICE) changed; the index
     follows right after commit."""
-    OfferOutbox.objects.create(kind=kind, product_id=product_id, sku_id=sku_id)
+    outbox_record_many(kind=kind, items=[(product_id, sku_id)])
+
+
+def outbox_record_many(*, kind: str, items: list[tuple[int, int | None]]) -> None:
+    """The same for many (product_id, sku_id) pairs at once, with one queued drain."""
+    OfferOutbox.objects.bulk_create([OfferOutbox(kind=kind, product_id=p, sku_id=s) for p, s in items])
     schema = connection.schema_name
 
     def enqueue():
@@ -88,8 +93,8 @@ def _offers(product: Product) -> tuple[list[OfferTextData], list[OfferPriceData]
 
 
 def _price(sku: SKU, stock_state: str) -> OfferPriceData:
-    return OfferPriceData(sku_id=sku.pk, price=sku.sale_price, member_price=sku.member_price,
-                          market_price=sku.market_price, stock_state=stock_state)
+    return OfferPriceData(sku_id=sku.pk, product_id=sku.product_id, price=sku.sale_price,
+                          member_price=sku.member_price, market_price=sku.market_price, stock_state=stock_state)
 
 
 def drain(*, limit: int = 1000) -> int:
@@ -111,13 +116,9 @@ def drain(*, limit: int = 1000) -> int:
             product = products.get(product_id)
             texts, prices = _offers(product) if product else ([], [])
             product_offers_replace(shop_id=shop_id, product_id=product_id, texts=texts, prices=prices)
-        by_product: dict[int, list[OfferPriceData]] = {}
         skus = list(SKU.objects.filter(pk__in=price_skus, is_active=True, product__status=ProductStatus.LISTED))
         states = _stock_states([sku.pk for sku in skus])
-        for sku in skus:
-            by_product.setdefault(sku.product_id, []).append(_price(sku, states[sku.pk]))
-        for product_id, prices in by_product.items():
-            prices_update(shop_id=shop_id, product_id=product_id, prices=prices)
+        prices_update(shop_id=shop_id, prices=[_price(sku, states[sku.pk]) for sku in skus])
         OfferOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()
         return len(rows)
 

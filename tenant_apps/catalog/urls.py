@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "catalog"
 urlpatterns = [
@@ -12,6 +12,11 @@ urlpatterns = [
     path("console/catalog/new/", views.product_create, name="product-create"),
     path("console/catalog/categories/", views.categories, name="categories"),
     path("console/catalog/categories/<int:category_id>/delete/", views.category_delete, name="category-delete"),
+    path("console/catalog/import/", import_views.import_page, name="import"),
+    path("console/catalog/import/<int:job_id>/", import_views.import_job, name="import-job"),
+    path("console/catalog/import/<int:job_id>/errors.csv", import_views.import_errors, name="import-errors"),
+    path("console/catalog/export/catalog.<str:fmt>", import_views.export_catalog, name="export-catalog"),
+    path("console/catalog/export/stock.<str:fmt>", import_views.export_stock, name="export-stock"),
     path("console/catalog/<int:product_id>/", views.product_edit, name="product-edit"),
     path("console/catalog/<int:product_id>/skus/", views.sku_grid, name="sku-grid"),
     path("console/catalog/<int:product_id>/variants/", views.variants, name="variants"),

@@ -16,4 +16,5 @@ urlpatterns = [
     path("bank-account/change/", api.BankAccountChangeApi.as_view()),
     path("catalog/", include("tenant_apps.catalog.api_urls")),
     path("inventory/", include("tenant_apps.inventory.api_urls")),
+    path("purchasing/", include("tenant_apps.purchasing.api_urls")),
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("tenant_apps.catalog.urls")),
     path("console/", views.dashboard, name="console"),
     path("console/inventory/", include("tenant_apps.inventory.urls")),
+    path("console/purchasing/", include("tenant_apps.purchasing.urls")),
     path("console/settings/", views.settings_page, name="settings"),
     path("console/staff/", views.staff_page, name="staff"),
     path("console/staff/invite/", views.staff_invite, name="staff-invite"),

@@ -72,6 +72,7 @@ def test_owner_opens_every_console_page(owner_a):
         "/console/bank-account/",
         "/console/catalog/",
         "/console/inventory/",
+        "/console/purchasing/",
         "/",
     ]
 
