@@ -17,7 +17,8 @@ NOOP_ARGS ?=
 help:
 	@echo "make up          run the mall (http://mall.localhost:8000/), Ctrl-C stops it"
 	@echo "make test        run the test suite (ARGS=\"-k name\" is passed to pytest)"
-	@echo "make bench       run the benchmarks in tests/bench/ (JSON lines; PROVISION_ARGS, NOOP_ARGS)"
+	@echo "make bench       run the benchmarks in tests/bench/ (JSON lines; PROVISION_ARGS, NOOP_ARGS,"
+	@echo "                 LEDGER_ARGS, IMPORT_ARGS, INDEX_ARGS pass flags for quick runs)"
 	@echo "make schema      validate the OpenAPI schema (written to /tmp/schema.yml)"
 	@echo "make lint        ruff when installed, else a byte-compile check"
 	@echo "make install     create .venv and install (skipped when pyproject.toml is unchanged)"
@@ -37,7 +38,9 @@ test: install
 # Each benchmark makes a database of its own on the server DATABASE_URL names (embedded default).
 bench: install
 	$(VPY) infra/scripts/services.py run --purpose bench -- sh -c \
-		'$(VPY) tests/bench/provision.py $(PROVISION_ARGS) && $(VPY) tests/bench/migrate_noop.py $(NOOP_ARGS)'
+		'$(VPY) tests/bench/provision.py $(PROVISION_ARGS) && $(VPY) tests/bench/migrate_noop.py $(NOOP_ARGS) \
+		&& $(VPY) tests/bench/stock_ledger.py $(LEDGER_ARGS) && $(VPY) tests/bench/catalog_import.py $(IMPORT_ARGS) \
+		&& $(VPY) tests/bench/index_refresh.py $(INDEX_ARGS)'
 
 schema: install
 	$(VPY) infra/scripts/services.py run --purpose schema --settings backend.settings.test -- \
