@@ -28,6 +28,9 @@ def main() -> None:
     args = parser.parse_args()
     # One pooled connection per worker plus the main thread's (the pool's default max is 8).
     os.environ.setdefault("DB_POOL_MAX", str(args.workers + 2))
+    # Offer-index refreshes are queued (one per shop) for a Celery worker, as in production; they
+    # must not run inline in the writers (that is index_refresh.py's measurement).
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
     use_bench_database(args.database)
 
     from django.core.management import call_command
