@@ -216,10 +216,14 @@ def _tell_offer_index(rows, deltas) -> None:
         if (before > 0) != (after > 0):
             crossed.add(key[1])
     if crossed:
-        from tenant_apps.catalog.outbox import PRICE, outbox_record
+        from tenant_apps.catalog.models import ProductStatus
+        from tenant_apps.catalog.outbox import PRICE, outbox_record_many
 
-        for sku_id, product_id in SKU.objects.filter(pk__in=crossed).values_list("pk", "product_id"):
-            outbox_record(kind=PRICE, product_id=product_id, sku_id=sku_id)
+        # Only listed products have offers; listing one later projects its stock as it is then.
+        items = list(SKU.objects.filter(pk__in=crossed, product__status=ProductStatus.LISTED)
+                     .values_list("product_id", "pk"))
+        if items:
+            outbox_record_many(kind=PRICE, items=items)
 
 
 def _post(
