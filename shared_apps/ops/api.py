@@ -14,7 +14,6 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
-    inline_serializer,
 )
 from rest_framework import permissions, serializers
 from rest_framework.negotiation import BaseContentNegotiation
@@ -23,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.errors import NotFound
-from backend.api.pagination import Pagination
+from backend.api.pagination import page_schema, paginated_response
 from backend.lib import hosts
 from backend.lib.ip import client_ip
 from shared_apps.accounts import roles
@@ -227,29 +226,9 @@ class AuditEntryOut(serializers.Serializer):
     ip = serializers.IPAddressField(allow_null=True)
 
 
-def page_of(name: str, item: type[serializers.Serializer]):
-    return inline_serializer(
-        name=name,
-        fields={
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": item(many=True),
-        },
-    )
-
-
-ApplicationPage = page_of("OpsApplicationPage", ApplicationSummaryOut)
-ShopPage = page_of("OpsShopPage", ShopSummaryOut)
-AuditEntryPage = page_of("OpsAuditEntryPage", AuditEntryOut)
-
-
-def paginated(
-    view: APIView, request, queryset, serializer: type[serializers.Serializer]
-) -> Response:
-    paginator = Pagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
+ApplicationPage = page_schema("OpsApplicationPage", ApplicationSummaryOut)
+ShopPage = page_schema("OpsShopPage", ShopSummaryOut)
+AuditEntryPage = page_schema("OpsAuditEntryPage", AuditEntryOut)
 
 
 def application_data(application_id: int) -> dict:
@@ -298,7 +277,7 @@ class ApplicationListApi(OperatorApi):
         params = self.Input(data=request.query_params)
         params.is_valid(raise_exception=True)
         queryset = selectors.application_queue(status=params.validated_data.get("status"))
-        return paginated(self, request, queryset, ApplicationSummaryOut)
+        return paginated_response(self, request, queryset, ApplicationSummaryOut)
 
 
 class ApplicationDetailApi(OperatorApi):
@@ -430,7 +409,7 @@ class ShopListApi(OperatorApi):
         queryset = selectors.shop_search(
             q=params.validated_data.get("q", ""), status=params.validated_data.get("status")
         )
-        return paginated(self, request, queryset, ShopSummaryOut)
+        return paginated_response(self, request, queryset, ShopSummaryOut)
 
 
 class ShopDetailApi(OperatorApi):
@@ -604,6 +583,6 @@ class AuditLogApi(OperatorApi):
     def get(self, request):
         params = self.Input(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return paginated(
+        return paginated_response(
             self, request, selectors.audit_entries(**params.validated_data), AuditEntryOut
         )

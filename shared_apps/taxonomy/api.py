@@ -10,8 +10,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from backend.api.errors import NotFound
+from backend.api.pagination import page_schema, paginated_response
 from backend.lib.ip import client_ip
-from shared_apps.ops.api import OperatorApi, errors, page_of, paginated
+from shared_apps.ops.api import OperatorApi, errors
 
 from . import selectors, services
 from .models import StandardProductStatus, ValueType
@@ -24,7 +25,7 @@ from .serializers import (
 )
 
 TAGS = ["taxonomy"]
-StandardProductPage = page_of("TaxonomyStandardProductPage", StandardProductOut)
+StandardProductPage = page_schema("TaxonomyStandardProductPage", StandardProductOut)
 
 
 def category_data(category_id: int) -> dict:
@@ -205,7 +206,7 @@ class StandardProductListApi(OperatorApi):
         params = _valid(self.Input, request.query_params)
         queryset = selectors.standard_product_search(q=params.get("q", ""), status=params.get("status"),
                                                      category_id=params.get("category_id"))
-        return paginated(self, request, queryset, StandardProductOut)
+        return paginated_response(self, request, queryset, StandardProductOut)
 
 
 class StandardProductDetailApi(OperatorApi):

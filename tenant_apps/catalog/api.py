@@ -9,9 +9,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from backend.api.errors import NotFound
+from backend.api.pagination import page_schema
 from backend.lib.ip import client_ip
 from backend.views import media_url
-from tenant_apps.shop.api import ShopApiView, paginated
+from tenant_apps.shop.api import ShopApiView
 
 from . import review, selectors, services
 from .models import ProductRevision, ProductStatus, ProductTag
@@ -193,7 +194,7 @@ class ProductListApi(CatalogApiView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: paginated("PaginatedCatalogProductList", ProductOut)},
+        responses={200: page_schema("PaginatedCatalogProductList", ProductOut)},
     )
     def get(self, request):
         status_filter = request.query_params.get("status") or None

@@ -11,8 +11,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from backend.api.errors import NotFound
+from backend.api.pagination import page_schema
 from backend.lib.ip import client_ip
-from tenant_apps.shop.api import ShopApiView, paginated
+from tenant_apps.shop.api import ShopApiView
 
 from . import selectors, services
 from .models import LocationKind, MovementKind, StockTakeStatus
@@ -85,7 +86,7 @@ class LocationIn(serializers.Serializer):
 
 class LocationListApi(InventoryApiView):
     @extend_schema(tags=TAGS, summary="List locations in allocation order", operation_id="inventory_locations_list",
-                   responses={200: paginated("PaginatedInventoryLocationList", LocationOut)})
+                   responses={200: page_schema("PaginatedInventoryLocationList", LocationOut)})
     def get(self, request):
         return self.page(selectors.locations(), LocationOut)
 
@@ -137,7 +138,7 @@ class BalanceListApi(InventoryApiView):
         tags=TAGS, summary="Stock per SKU per location", operation_id="inventory_balances_list",
         parameters=[OpenApiParameter("sku", str, description="Part of a SKU code."),
                     OpenApiParameter("location", int), OpenApiParameter("in_stock", bool)],
-        responses={200: paginated("PaginatedInventoryBalanceList", BalanceOut)},
+        responses={200: page_schema("PaginatedInventoryBalanceList", BalanceOut)},
     )
     def get(self, request):
         q = request.query_params
@@ -188,7 +189,7 @@ class MovementListApi(InventoryApiView):
         tags=TAGS, summary="The stock ledger (newest first)", operation_id="inventory_movements_list",
         parameters=[OpenApiParameter("sku", str), OpenApiParameter("location", int),
                     OpenApiParameter("kind", str, enum=MovementKind.values), OpenApiParameter("reference", str)],
-        responses={200: paginated("PaginatedInventoryMovementList", MovementOut)},
+        responses={200: page_schema("PaginatedInventoryMovementList", MovementOut)},
     )
     def get(self, request):
         q = request.query_params
@@ -300,7 +301,7 @@ class StockTakeListApi(InventoryApiView):
         note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
     @extend_schema(tags=TAGS, summary="List stocktakes", operation_id="inventory_stocktakes_list",
-                   responses={200: paginated("PaginatedInventoryStockTakeList", StockTakeOut)})
+                   responses={200: page_schema("PaginatedInventoryStockTakeList", StockTakeOut)})
     def get(self, request):
         return self.page(selectors.stocktakes(), StockTakeOut)
 
@@ -374,7 +375,7 @@ class ThresholdListApi(InventoryApiView):
         threshold = serializers.IntegerField(min_value=0, help_text="0 removes the threshold.")
 
     @extend_schema(tags=TAGS, summary="List low-stock thresholds", operation_id="inventory_thresholds_list",
-                   responses={200: paginated("PaginatedInventoryThresholdList", ThresholdOut)})
+                   responses={200: page_schema("PaginatedInventoryThresholdList", ThresholdOut)})
     def get(self, request):
         return self.page(selectors.thresholds(), ThresholdOut)
 

@@ -10,8 +10,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from backend.api.errors import NotFound
+from backend.api.pagination import page_schema
 from backend.lib.ip import client_ip
-from tenant_apps.shop.api import ShopApiView, paginated
+from tenant_apps.shop.api import ShopApiView
 
 from . import selectors, services
 from .models import PurchaseOrderStatus
@@ -92,7 +93,7 @@ class SupplierListApi(PurchasingApiView):
             OpenApiParameter("q", str, description="Part of the name or code."),
             OpenApiParameter("active", bool),
         ],
-        responses={200: paginated("PaginatedPurchasingSupplierList", SupplierOut)},
+        responses={200: page_schema("PaginatedPurchasingSupplierList", SupplierOut)},
     )
     def get(self, request):
         q = request.query_params
@@ -285,7 +286,7 @@ class OrderListApi(PurchasingApiView):
             OpenApiParameter("supplier", int),
             OpenApiParameter("q", str, description="Part of the order number."),
         ],
-        responses={200: paginated("PaginatedPurchasingOrderList", OrderOut)},
+        responses={200: page_schema("PaginatedPurchasingOrderList", OrderOut)},
     )
     def get(self, request):
         q = request.query_params

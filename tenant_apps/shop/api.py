@@ -15,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.api.pagination import Pagination
+from backend.api.pagination import page_schema, paginated_response
 from backend.lib.ip import client_ip
 from backend.views import media_url
 from shared_apps.onboarding.interface import request_bank_account_change, settlement_accounts
@@ -25,19 +25,6 @@ from .access import IsShopStaff, OnShopHost
 from .models import StaffRole
 
 TAGS = ["shop"]
-
-
-def paginated(name: str, item: type[serializers.Serializer]) -> serializers.Serializer:
-    """The schema of one page of `item`s as our Pagination returns it."""
-    return inline_serializer(
-        name=name,
-        fields={
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": item(many=True),
-        },
-    )
 
 
 class ShopApiView(APIView):
@@ -61,9 +48,7 @@ class ShopApiView(APIView):
         }
 
     def page(self, queryset, serializer_class) -> Response:
-        paginator = Pagination()
-        rows = paginator.paginate_queryset(queryset, self.request, view=self)
-        return paginator.get_paginated_response(serializer_class(rows, many=True).data)
+        return paginated_response(self, self.request, queryset, serializer_class)
 
 
 @extend_schema_serializer(component_name="ShopStaffMember")
@@ -160,7 +145,7 @@ class StaffListApi(ShopApiView):
         tags=TAGS,
         summary="List the shop's staff",
         operation_id="shop_staff_list",
-        responses={200: paginated("PaginatedShopStaffList", StaffMemberOut)},
+        responses={200: page_schema("PaginatedShopStaffList", StaffMemberOut)},
     )
     def get(self, request):
         return self.page(selectors.staff_list(), StaffMemberOut)
@@ -210,7 +195,7 @@ class InvitationListApi(ShopApiView):
         tags=TAGS,
         summary="List open invitations",
         operation_id="shop_invitations_list",
-        responses={200: paginated("PaginatedShopStaffInvitationList", InvitationOut)},
+        responses={200: page_schema("PaginatedShopStaffInvitationList", InvitationOut)},
     )
     def get(self, request):
         return self.page(selectors.open_invitations(), InvitationOut)
