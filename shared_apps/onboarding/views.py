@@ -150,9 +150,29 @@ def document_file(request, pk: int, doc_id: int):
     return document_response(document)
 
 
+# Documents are never pages: no scripts, only same-origin embedding (the console's preview).
+DOCUMENT_CSP = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+)
+
+
 def document_response(document) -> FileResponse:
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
-    response["Content-Disposition"] = "inline"
+    """Stream a private qualification document with its stored (content-checked) type.
+
+    The caller has checked who may see it (the applicant, an operator). nosniff and a script-free
+    CSP keep a file from ever being run as a page; it shows inline so images and PDFs preview.
+    """
+    try:
+        handle = document.file.storage.open(document.file.name, "rb")
+    except OSError as exc:  # missing from storage: the row outlived its file
+        raise Http404("No such document.") from exc
+    response = FileResponse(
+        handle,
+        content_type=document.content_type,
+        as_attachment=False,
+        filename=document.original_name,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = DOCUMENT_CSP
     return response

@@ -28,11 +28,11 @@ from backend.lib.ip import client_ip
 from shared_apps.accounts import roles
 from shared_apps.onboarding import services as onboarding_services
 from shared_apps.onboarding.models import ApplicationStatus, ShopApplication
+from shared_apps.onboarding.views import document_response
 from tenants import services as shop_services
 from tenants.models import ShopStatus
 
 from . import selectors
-from .views import document_response
 
 TAGS = ["ops"]
 

@@ -11,7 +11,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,8 +24,9 @@ from backend.lib import hosts
 from backend.lib.ip import client_ip
 from shared_apps.accounts import roles
 from shared_apps.onboarding import services as onboarding_services
-from shared_apps.onboarding.models import ApplicationDocument, ApplicationStatus
+from shared_apps.onboarding.models import ApplicationStatus
 from shared_apps.onboarding.transitions import can_move
+from shared_apps.onboarding.views import document_response
 from tenants import services as shop_services
 from tenants.models import ShopStatus
 from tenants.transitions import ALLOWED as SHOP_ALLOWED
@@ -51,9 +52,6 @@ SHOP_ACTION_HELP = {
 }
 
 # Served with the file itself: no scripts, embeddable only by the console's own pages.
-DOCUMENT_CSP = (
-    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
-)
 
 
 def operator_required(allowed: frozenset = roles.VIEW):
@@ -109,28 +107,6 @@ def _with_values_text(entries):
         entry.before_text = _values_text(entry.before)
         entry.after_text = _values_text(entry.after)
     return entries
-
-
-def document_response(document: ApplicationDocument) -> FileResponse:
-    """Stream a private qualification document with its stored (content-checked) type.
-
-    The caller has checked the operator's role. nosniff and a script-free CSP keep a file from
-    ever being run as a page; it shows inline so images and PDFs preview in the console.
-    """
-    try:
-        handle = document.file.storage.open(document.file.name, "rb")
-    except OSError as exc:  # missing from storage: the row outlived its file
-        raise Http404("No such document.") from exc
-    response = FileResponse(
-        handle,
-        content_type=document.content_type,
-        as_attachment=False,
-        filename=document.original_name,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = DOCUMENT_CSP
-    return response
 
 
 # --- dashboard ---------------------------------------------------------------------------------
