@@ -34,7 +34,6 @@ one query for the chunk's existing codes, bulk inserts, then a progress update o
 import csv
 import io
 import json
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -49,6 +48,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.api.errors import Conflict, ServiceError
+from backend.lib.media import shop_file_name
 
 from .models import (
     SKU,
@@ -194,7 +194,7 @@ def import_start(*, upload, actor_user_id: int | None) -> ImportJob:
         raise _bad_file(name, _("The file is larger than 20 MB."))
     data = upload.read()
     fmt = file_format(name=name, data=data)
-    path = f"shops/{connection.schema_name}/private/imports/{uuid.uuid4().hex}.{fmt}"
+    path = shop_file_name("imports", f"upload.{fmt}", public=False)
     with transaction.atomic():
         stored = default_storage.save(path, ContentFile(data))
         job = ImportJob.objects.create(file=stored, original_name=name, file_format=fmt,

@@ -3,30 +3,24 @@
 Platform records (category, standard product) are referenced by id, never by foreign key.
 """
 
-import uuid
 
-from django.db import connection, models
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from backend.lib.media import shop_file_name
 from backend.lib.money import MoneyField
 
 
-def _shop_media_path(kind: str, filename: str) -> str:
-    # Media paths carry the schema, so one shop's files are never served on another's host.
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"shops/{connection.schema_name}/public/{kind}/{uuid.uuid4().hex}.{ext}"
-
-
 def product_image_path(instance, filename: str) -> str:
-    return _shop_media_path("products", filename)
+    return shop_file_name("products", filename)
 
 
 def product_thumb_path(instance, filename: str) -> str:
-    return _shop_media_path("thumbs", filename)
+    return shop_file_name("thumbs", filename)
 
 
 def product_video_path(instance, filename: str) -> str:
-    return _shop_media_path("videos", filename)
+    return shop_file_name("videos", filename)
 
 
 class ShopCategory(models.Model):

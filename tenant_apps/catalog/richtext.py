@@ -7,8 +7,8 @@ shop's own public media. Scripts and styles are removed with their content; even
 
 import nh3
 from django.conf import settings
-from django.db import connection
 
+from backend.lib.media import shop_prefix
 from backend.views import media_url
 
 TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "a", "img"}
@@ -18,7 +18,7 @@ MAX_CHARS = 50_000
 
 def shop_media_prefixes() -> tuple[str, ...]:
     """URL prefixes of this shop's public media (the media view on disk, the bucket on S3)."""
-    prefix = f"shops/{connection.schema_name}/public/"
+    prefix = shop_prefix()
     urls = {settings.MEDIA_URL + prefix, media_url(prefix)}
     return tuple(url for url in urls if url)
 

@@ -1,16 +1,14 @@
 """The shop's own shell, in its schema: profile and staff. No foreign keys to public tables:
 people are referenced by their platform user id and checked through the accounts interface."""
 
-import uuid
-
-from django.db import connection, models
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from backend.lib.media import shop_file_name
 
 
 def logo_path(instance, filename: str) -> str:
-    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "img"
-    # Media paths carry the schema, so one shop's files are never served on another's host.
-    return f"shops/{connection.schema_name}/public/logo/{uuid.uuid4().hex}.{ext}"
+    return shop_file_name("logo", filename, default_ext="img")
 
 
 class ShopProfile(models.Model):
