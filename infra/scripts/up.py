@@ -165,6 +165,22 @@ def stop_children(children: dict[str, subprocess.Popen], signals: Signals) -> No
         (RUN_DIR / f"{name}.pid").unlink(missing_ok=True)
 
 
+def gunicorn_argv(*, bind: str, pid_file: Path | None = None, access_log: bool = True) -> list[str]:
+    """The web server as `make up` runs it (gthread, WEB_WORKERS x WEB_THREADS); the storefront
+    benchmark starts the same command."""
+    argv = [PYTHON, "-m", "gunicorn", "backend.wsgi:application",
+            "--worker-class", "gthread",
+            "--workers", os.environ.get("WEB_WORKERS", "2"),
+            "--threads", os.environ.get("WEB_THREADS", "4"),
+            "--bind", bind,
+            "--graceful-timeout", "10"]
+    if access_log:
+        argv += ["--access-logfile", "-"]
+    if pid_file is not None:
+        argv += ["--pid", str(pid_file)]
+    return argv
+
+
 def banner(port: int, domain: str) -> str:
     suffix = "" if port == 80 else f":{port}"
     mall = f"http://{domain}{suffix}"
@@ -214,28 +230,7 @@ def main() -> int:
 
         RUN_DIR.mkdir(parents=True, exist_ok=True)
         children["gunicorn"] = spawn(
-            "gunicorn",
-            [
-                PYTHON,
-                "-m",
-                "gunicorn",
-                "backend.wsgi:application",
-                "--worker-class",
-                "gthread",
-                "--workers",
-                os.environ.get("WEB_WORKERS", "2"),
-                "--threads",
-                os.environ.get("WEB_THREADS", "4"),
-                "--bind",
-                f"0.0.0.0:{port}",
-                "--graceful-timeout",
-                "10",
-                "--access-logfile",
-                "-",
-                "--pid",
-                str(RUN_DIR / "gunicorn.pid"),
-            ],
-        )
+            "gunicorn", gunicorn_argv(bind=f"0.0.0.0:{port}", pid_file=RUN_DIR / "gunicorn.pid"))
         children["celery"] = spawn(
             "celery",
             [

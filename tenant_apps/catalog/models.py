@@ -79,6 +79,10 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        indexes = [
+            # The storefront list: listed products, newest listing first.
+            models.Index(fields=["-listed_at", "-id"], condition=models.Q(status="listed"), name="product_listed_order"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
+from backend.lib.pagecache import storefront_changed
 from shared_apps.offers.interface import (
     OfferPriceData,
     OfferTextData,
@@ -32,6 +33,7 @@ def outbox_record(*, kind: str, product_id: int, sku_id: int | None = None) -> N
 def outbox_record_many(*, kind: str, items: list[tuple[int, int | None]]) -> None:
     """The same for many (product_id, sku_id) pairs at once, with one queued drain."""
     OfferOutbox.objects.bulk_create([OfferOutbox(kind=kind, product_id=p, sku_id=s) for p, s in items])
+    storefront_changed()  # what the shop's own pages show changed too
     schema = connection.schema_name
 
     def enqueue():

@@ -17,6 +17,7 @@ from backend.api.errors import ServiceError
 from backend.lib.forms import attach_service_error
 from backend.lib.ip import client_ip
 from backend.lib.money import format_cny
+from backend.lib.pagecache import storefront_page
 from backend.views import media_url
 from tenant_apps.inventory.interface import available_online
 from tenant_apps.shop import selectors as shop_selectors
@@ -328,23 +329,28 @@ def _storefront_context(request) -> dict:
 
 
 @require_safe
+@storefront_page
 def storefront_list(request):
     """Listed products, newest listing first, with their lowest price and first image."""
     page = Paginator(selectors.storefront_products(), PAGE_SIZE).get_page(request.GET.get("page"))
+    products = list(page.object_list)
+    prices = selectors.lowest_prices(p.pk for p in products)
     cards = []
-    for product in page.object_list:
+    for product in products:
         images = list(product.images.all())
+        sale, member = prices.get(product.pk, (None, None))
         cards.append({
             "product": product,
             "thumb": media_url(images[0].thumbnail.name or images[0].image.name) if images else "",
-            "price": format_cny(product.min_price),
-            "member_price": format_cny(product.min_member_price),
+            "price": format_cny(sale),
+            "member_price": format_cny(member),
         })
     return render(request, "catalog/storefront/product_list.html",
                   {**_storefront_context(request), "page": page, "cards": cards})
 
 
 @require_safe
+@storefront_page
 def storefront_product(request, product_id: int):
     product = selectors.storefront_product(product_id=product_id)
     if product is None:

@@ -47,6 +47,7 @@ def make_product(shop, user, *, category_id=None, skus=2, listed=False, title="P
         if with_image:
             services.image_add(actor=user, product_id=product.pk, upload=image())
         if listed:
-            Product.objects.filter(pk=product.pk).update(status=ProductStatus.LISTED)
+            product.status = ProductStatus.LISTED
+            product.save(update_fields=["status"])
         product.refresh_from_db()
         return product
