@@ -5,3 +5,10 @@ class ShopConfig(AppConfig):
     name = "tenant_apps.shop"
     label = "shop"
     verbose_name = "Shop shell (profile and staff)"
+
+    def ready(self) -> None:
+        from backend.lib import pagecache
+
+        from .models import ShopProfile
+
+        pagecache.watch(ShopProfile)  # the storefront shows the shop's name and logo
