@@ -1,14 +1,14 @@
 """Price and stock changes in many shops reaching the mall offer index through the outbox.
 
 Builds S shops with listed products in a database of its own, starts a real Celery worker on
-the configured Redis, then commits C price changes spread over the shops from T threads (each
+the configured Redis, then commits C price changes spread over the shops from W writer processes (each
 change: update the SKU's price and write the outbox in one transaction, as the catalog service
 does). Each SKU changes once, to a price of its own, so the lag of every change can be read off
 the index: lag = time the index row was written − time the change committed. Prints one line:
 {"changes", "changes_per_s", "max_lag_ms", "p50_lag_ms", "p95_lag_ms"}; changes_per_s counts
 from the first commit to the moment the last change is visible in the index.
 
-    python tests/bench/index_refresh.py [--shops 20] [--changes 10000] [--batch 50] [--threads 4] [--workers 2]
+    python tests/bench/index_refresh.py [--shops 20] [--changes 10000] [--batch 50] [--writers 4] [--workers 2]
 
 A change is one SKU's new price; --batch changes of one shop commit together, as a merchant's
 bulk price update (console grid or ERP sync) does; --batch 1 commits every change alone.
@@ -16,29 +16,54 @@ bulk price update (console grid or ERP sync) does; --batch 1 commits every chang
 
 import argparse
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from decimal import Decimal
 
 from common import ROOT, ms, percentile, use_bench_database
 
 
+def write_changes(work) -> dict:
+    """In a writer process: commit each batch (new prices + outbox rows) in one transaction;
+    returns {(schema, sku_id): (price, commit time)}."""
+    from django.db import connections, transaction
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.catalog import outbox
+    from tenant_apps.catalog.models import SKU
+
+    base, batches = work
+    committed = {}
+    for batch in batches:
+        schema = batch[0][0]
+        prices = {sku_id: Decimal(base) + Decimal(sku_id) / 100 for _, _, sku_id in batch}
+        with schema_context(schema):
+            with transaction.atomic():
+                SKU.objects.bulk_update([SKU(pk=pk, sale_price=price) for pk, price in prices.items()], ["sale_price"])
+                outbox.outbox_record_many(kind=outbox.PRICE, items=[(product_id, sku_id) for _, product_id, sku_id in batch])
+            at = time.time()
+        for sku_id, price in prices.items():
+            committed[(schema, sku_id)] = (str(price), at)
+    connections.close_all()
+    return committed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shops", type=int, default=20)
     parser.add_argument("--changes", type=int, default=10000)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--writers", type=int, default=4, help="processes committing changes (forked)")
     parser.add_argument("--batch", type=int, default=50, help="changes of one shop per transaction")
     parser.add_argument("--workers", type=int, default=2, help="Celery worker processes")
     parser.add_argument("--database", default="mall_bench_index")
     parser.add_argument("--timeout", type=float, default=120.0)
     args = parser.parse_args()
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
-    os.environ["DB_POOL_MAX"] = str(args.threads + 4)
+    os.environ["DB_POOL_MAX"] = "4"
     use_bench_database(args.database)
 
     from django.core.management import call_command
@@ -89,37 +114,22 @@ def main() -> None:
     time.sleep(4)  # let the worker connect
     try:
         base = int(time.time()) % 100000  # a price of its own for every change of this run
-        committed: dict[tuple[str, int], tuple[Decimal, float]] = {}  # (schema, sku) → (price, commit time)
-        lock = threading.Lock()
-
-        def run(batches):
-            for batch in batches:
-                schema = batch[0][0]
-                prices = {sku_id: Decimal(base) + Decimal(sku_id) / 100 for _, _, sku_id in batch}
-                with schema_context(schema):
-                    with transaction.atomic():
-                        SKU.objects.bulk_update([SKU(pk=pk, sale_price=price) for pk, price in prices.items()],
-                                                ["sale_price"])
-                        outbox.outbox_record_many(kind=outbox.PRICE,
-                                                  items=[(product_id, sku_id) for _, product_id, sku_id in batch])
-                    at = time.time()
-                with lock:
-                    for sku_id, price in prices.items():
-                        committed[(schema, sku_id)] = (price, at)
-            connections.close_all()
-
         by_schema: dict[str, list] = {}
         for target in targets:
             by_schema.setdefault(target[0], []).append(target)
         batches = [rows[i : i + args.batch] for rows in by_schema.values() for i in range(0, len(rows), args.batch)]
-        chunks = [batches[i :: args.threads] for i in range(args.threads)]
-        threads = [threading.Thread(target=run, args=(chunk,)) for chunk in chunks]
-        started = time.time()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        writes_done = time.time()
+        chunks = [(base, batches[i :: args.writers]) for i in range(args.writers)]
+        # Writers are processes (a merchant's requests come from many web workers), forked with
+        # no database connection or pool to share.
+        for conn in connections.all():
+            conn.close()
+            if hasattr(conn, "close_pool"):
+                conn.close_pool()
+        with multiprocessing.get_context("fork").Pool(args.writers) as pool:
+            started = time.time()
+            results = pool.map(write_changes, chunks)
+            writes_done = time.time()
+        committed = {key: (Decimal(price), at) for result in results for key, (price, at) in result.items()}
         connection.set_schema_to_public()
         schema_of = {shop.pk: shop.schema_name for shop in shops}
         deadline = time.time() + args.timeout

@@ -26,7 +26,6 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from pathlib import Path
 
 from common import ROOT, use_bench_database
 
