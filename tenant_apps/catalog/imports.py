@@ -12,7 +12,7 @@ Rules:
 - Rows with the same `product_ref` are one product; its fields come from the first of them, and a
   later row may leave them empty or repeat them, never differ. A row without a `product_ref` is
   a product of its own.
-- Every value is checked by the catalog's own rules (`services._clean_product` / `_clean_sku`:
+- Every value is checked by the catalog's own rules (`services.product_values_clean` / `sku_values_clean`:
   lengths, tags, tax code and rate, prices with at most two decimals and the member price not
   above the sale price, GTIN check digit, SKU code charset), plus: a SKU code appears once in the
   file, two SKUs of one product differ in spec, `shop_category` names (separated by ";") exist,
@@ -61,13 +61,13 @@ from .models import (
 from .outbox import outbox_record
 
 # The service's own validators, reused so that an import can never accept what the console and
-# API refuse. They are private there; promote them when services.py is next touched.
+# API refuse.
 from .services import (
     PRICE_FIELDS,
-    _audit_prices,
-    _clean_product,
-    _clean_sku,
-    _price_snapshot,
+    price_change_audit,
+    price_snapshot,
+    product_values_clean,
+    sku_values_clean,
 )
 from .variants import MAX_VARIANTS
 
@@ -396,7 +396,7 @@ def _messages(exc: ServiceError, column_of: Callable[[str], str]) -> list[tuple[
 def _platform_category(value: str, context: _Context) -> tuple[int | None, list[str]]:
     if value not in context.platform:
         try:
-            out, _ids = _clean_product({"platform_category_id": value}, creating=False)
+            out, _ids = product_values_clean({"platform_category_id": value}, creating=False)
             context.platform[value] = (out["platform_category_id"], [])
         except ServiceError as exc:
             context.platform[value] = (None, [m for _f, m in _messages(exc, str)])
@@ -443,7 +443,7 @@ def _validate_group(group, context: _Context, existing: dict[str, SKU], product_
                 if c in cols and c not in ("platform_category_id", "shop_category")}
         data.setdefault("title", "")
         try:
-            plan.product, _ids = _clean_product(data, creating=True)
+            plan.product, _ids = product_values_clean(data, creating=True)
         except ServiceError as exc:
             errors.extend(RowError(first_row, col, msg) for col, msg in _messages(exc, str))
             plan.product = {}
@@ -495,7 +495,7 @@ def _validate_group(group, context: _Context, existing: dict[str, SKU], product_
                 spec = {}
         item["spec"] = spec
         sku_errors: dict[str, list[str]] = {}
-        values = _clean_sku(item, 0, sku_errors)
+        values = sku_values_clean(item, 0, sku_errors)
         errors.extend(RowError(number, _sku_column(name), msg) for name, msgs in sku_errors.items() for msg in msgs)
         if code:
             seen = context.codes.get(code)
@@ -516,7 +516,7 @@ def _validate_group(group, context: _Context, existing: dict[str, SKU], product_
         values.pop("is_active", None)
         values.pop("weight_grams", None)
         if current is not None:
-            plan.updates.append((current, values, _price_snapshot(current)))
+            plan.updates.append((current, values, price_snapshot(current)))
         else:
             plan.new_skus.append(values)
     return (None if errors else plan), errors
@@ -604,7 +604,7 @@ def _write(plans: list[_Plan], product_skus: dict[int, list[SKU]], statuses: dic
     for sku, before in price_changed:
         # Audited like every price change; only listed products are in the mall index (listing
         # projects the whole product), so only theirs go through the outbox.
-        changed = _audit_prices(sku=sku, before=before, actor=actor, shop_id=shop_id, ip=None) if shop_id else False
+        changed = price_change_audit(sku=sku, before=before, actor=actor, shop_id=shop_id, ip=None) if shop_id else False
         if changed and statuses.get(sku.product_id) == ProductStatus.LISTED and sku.product_id not in text_changed:
             outbox_record(kind="price", product_id=sku.product_id, sku_id=sku.pk)
     for pid in sorted(text_changed):

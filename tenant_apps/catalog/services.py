@@ -113,7 +113,7 @@ def _clean_attributes(value: Any, errors: dict) -> dict:
     return value
 
 
-def _clean_product(data: dict, *, creating: bool, category_id: int | None = None) -> tuple[dict, list[int] | None]:
+def product_values_clean(data: dict, *, creating: bool, category_id: int | None = None) -> tuple[dict, list[int] | None]:
     """Validated values of the product fields present in `data` (all errors at once), and the
     shop category ids if given."""
     errors: dict[str, list[str]] = {}
@@ -217,7 +217,7 @@ def _outbox(kind: str, product_id: int, sku_id: int | None = None) -> None:
 def product_create(*, actor, shop_id: int, data: dict, ip: str | None = None) -> Product:
     """Create a draft product from `data` (product fields, `shop_category_ids`, and optionally
     `skus` as for `sku_set`). Nothing is written when any field is wrong."""
-    values, category_ids = _clean_product(data, creating=True)
+    values, category_ids = product_values_clean(data, creating=True)
     product = Product.objects.create(**values)
     if category_ids:
         product.shop_categories.set(category_ids)
@@ -232,7 +232,7 @@ def product_update(*, actor, product_id: int, data: dict) -> tuple[Product, Prod
     or delisted: free fields directly, changed reviewed fields as a pending revision (returned).
     Pending review: a change of a reviewed field is refused (409)."""
     product = _locked_product(product_id)
-    values, category_ids = _clean_product(data, creating=False, category_id=product.platform_category_id)
+    values, category_ids = product_values_clean(data, creating=False, category_id=product.platform_category_id)
     reviewed = {k: v for k, v in values.items() if k in REVIEWED_FIELDS and getattr(product, k) != v}
     free = {k: v for k, v in values.items() if k in FREE_FIELDS}
     revision = None
@@ -302,7 +302,9 @@ def _clean_prices(item: dict, errors: dict, prefix: str, *, partial: bool = Fals
     return out
 
 
-def _clean_sku(item: Any, index: int, errors: dict) -> dict:
+def sku_values_clean(item: Any, index: int, errors: dict) -> dict:
+    """Validated values of one SKU item (`skus[index]` in error names); problems go into
+    `errors`. The API, the console grid and the importer all check SKUs with this."""
     prefix = f"skus[{index}]."
     if not isinstance(item, dict):
         errors[f"skus[{index}]"] = [_("Each SKU is an object.")]
@@ -338,12 +340,14 @@ def _clean_sku(item: Any, index: int, errors: dict) -> dict:
     return out
 
 
-def _price_snapshot(sku: SKU) -> dict:
+def price_snapshot(sku: SKU) -> dict:
+    """The SKU's prices as strings, to compare before and after a change."""
     return {f: (None if getattr(sku, f) is None else str(getattr(sku, f))) for f in PRICE_FIELDS}
 
 
-def _audit_prices(*, sku: SKU, before: dict, actor, shop_id: int, ip: str | None) -> bool:
-    after = _price_snapshot(sku)
+def price_change_audit(*, sku: SKU, before: dict, actor, shop_id: int, ip: str | None) -> bool:
+    """Audit the SKU's price change since `before` (a `price_snapshot`); False when none."""
+    after = price_snapshot(sku)
     changed = [f for f in PRICE_FIELDS if before[f] != after[f]]
     if changed:
         audit_record(actor=actor, action="catalog.sku_price_changed", target_type="sku", target_id=sku.pk,
@@ -356,7 +360,7 @@ def _sku_set(*, product: Product, items: list, actor, shop_id: int, ip: str | No
     if not isinstance(items, list) or len(items) > MAX_VARIANTS:
         raise _one("skus", _("Send a list of at most %(n)d SKUs.") % {"n": MAX_VARIANTS})
     errors: dict[str, list[str]] = {}
-    cleaned = [_clean_sku(item, index, errors) for index, item in enumerate(items)]
+    cleaned = [sku_values_clean(item, index, errors) for index, item in enumerate(items)]
     if errors:
         raise _invalid(errors)
     existing = {sku.pk: sku for sku in SKU.objects.select_for_update().filter(product=product).order_by("pk")}
@@ -395,14 +399,14 @@ def _sku_set(*, product: Product, items: list, actor, shop_id: int, ip: str | No
                     structure_changed = True
                 else:
                     sku = existing[item["id"]]
-                    before = _price_snapshot(sku)
+                    before = price_snapshot(sku)
                     if sku.spec != values["spec"] or sku.is_active != values["is_active"]:
                         structure_changed = True
                     for field, value in values.items():
                         setattr(sku, field, value)
                     sku.sort = sort
                     sku.save()
-                    if _audit_prices(sku=sku, before=before, actor=actor, shop_id=shop_id, ip=ip):
+                    if price_change_audit(sku=sku, before=before, actor=actor, shop_id=shop_id, ip=ip):
                         _outbox("price", product.pk, sku.pk)
                 result.append(sku)
             # SKUs left out are deactivated, not deleted: orders and stock may refer to them.
@@ -472,12 +476,12 @@ def sku_price_update(*, actor, shop_id: int, sku_id: int, prices: dict, ip: str 
             errors["member_price"] = [_("The member price cannot be above the sale price.")]
     if errors:
         raise _invalid(errors)
-    before = _price_snapshot(sku)
+    before = price_snapshot(sku)
     for field, value in values.items():
         setattr(sku, field, value)
     if values:
         sku.save(update_fields=list(values))
-    if _audit_prices(sku=sku, before=before, actor=actor, shop_id=shop_id, ip=ip):
+    if price_change_audit(sku=sku, before=before, actor=actor, shop_id=shop_id, ip=ip):
         _outbox("price", sku.product_id, sku.pk)
     return sku
 
