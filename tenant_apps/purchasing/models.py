@@ -122,6 +122,14 @@ class PurchaseOrderStatusChange(models.Model):
     class Meta:
         ordering = ["id"]
 
+    @property
+    def from_label(self) -> str:
+        return PurchaseOrderStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return PurchaseOrderStatus(self.to_status).label
+
 
 class Receipt(models.Model):
     """Goods received against a purchase order (收货), posted once as `purchase_receipt`
