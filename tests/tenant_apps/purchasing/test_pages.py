@@ -111,7 +111,7 @@ def test_order_typed_by_sku_code_then_ordered_received_and_returned(owner_a, sho
     assert on_hand(shop_a, buy_a["wh"], buy_a["sku1"]) == (3, 0)
     detail = owner_a.get(BASE + f"orders/{order.pk}/").content.decode()
     assert (
-        "scratched" in detail and "ordered → partially_received" in detail and "– → 5.00" in detail
+        "scratched" in detail and "Ordered → Partially received" in detail and "– → 5.00" in detail
     )
     r = owner_a.post(BASE + f"orders/{order.pk}/cancel/", {"reason": "short shipped"}, follow=True)
     assert "The purchase order was cancelled." in r.content.decode()
