@@ -1,6 +1,7 @@
 """Reads of shops for request routing and the consoles."""
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 from .models import Domain, Shop, ShopMembership
 
@@ -18,19 +19,20 @@ def shop_for_hostname(hostname: str) -> Shop | None:
     routing-relevant fields (status, name, domain) clears it through `shop_host_cache_clear`.
     """
     key = _host_key(hostname)
-    cached = cache.get(key)
+    try:
+        cached = cache.get(key)
+    except RedisError:  # Redis down: read the database, and keep nothing
+        cached, key = None, None
     if cached is None:
         domain = Domain.objects.select_related("tenant").filter(domain=hostname).first()
-        if domain is None:
-            cache.set(key, {}, 30)
-            return None
-        shop = domain.tenant
-        cached = {
+        shop = domain.tenant if domain else None
+        cached = {} if shop is None else {
             "id": shop.pk, "schema_name": shop.schema_name, "subdomain": shop.subdomain,
             "name": shop.name, "status": shop.status, "owner_id": shop.owner_id,
             "company_name": shop.company_name, "payouts_paused": shop.payouts_paused,
         }
-        cache.set(key, cached, HOST_CACHE_SECONDS)
+        if key is not None:
+            cache.set(key, cached, HOST_CACHE_SECONDS if cached else 30)
     if not cached:
         return None
     shop = Shop(**cached)

@@ -16,7 +16,8 @@ then served from Redis. Two rules keep it exact:
   sets the visitor's CSRF cookie, as rendering would have).
 
 Losing Redis costs speed only: every request then renders (and a lost version key just means
-one round of misses).
+one round of misses). A version bump that fails because Redis is unreachable at commit is made
+again by the offer outbox's drain once Redis is back; pages also expire after PAGE_SECONDS.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
 VERSION_KEY = "storefront:version"
-PAGE_SECONDS = 3600
+PAGE_SECONDS = 600  # bounds how long a version bump lost to a Redis outage can matter
 CSRF_SLOT = b"\x00csrf\x00"
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 

@@ -122,6 +122,7 @@ def drain(*, limit: int = 1000) -> int:
         states = _stock_states([sku.pk for sku in skus])
         prices_update(shop_id=shop_id, prices=[_price(sku, states[sku.pk]) for sku in skus])
         OfferOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()
+        storefront_changed()  # again: a bump lost to a Redis outage at the change's commit
         return len(rows)
 
 

@@ -141,3 +141,10 @@ def test_not_found_and_errors_are_not_stored(shop_a, merchant_a):
     for _ in range(2):
         missing = get(client, "/products/999999/")
         assert missing.status_code == 404 and cache_state(missing) is None
+
+
+def test_pages_render_while_redis_is_down(shop_a, merchant_a, settings):
+    product = make_product(shop_a, merchant_a, title="Still here", listed=True)
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    page = get(host_client(shop_a), f"/products/{product.pk}/")
+    assert page.status_code == 200 and b"Still here" in page.content and cache_state(page) is None
