@@ -260,6 +260,8 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so an explicit `Bearer mshop_…` header wins and its refusals are 401s.
+        "tenant_apps.shop.auth.ShopTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],

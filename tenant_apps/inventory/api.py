@@ -159,6 +159,8 @@ class MovementOut(serializers.Serializer):
     location_id = serializers.IntegerField()
     quantity = serializers.IntegerField(help_text="Signed: + into the location, − out of it.")
     unit_cost = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True,
+                                          help_text="Sale price per unit (sales and sale returns); null when not known.")
     reference = serializers.CharField()
     reason = serializers.CharField()
     actor_user_id = serializers.IntegerField(allow_null=True)
@@ -172,6 +174,8 @@ class MovementListApi(InventoryApiView):
         location_id = serializers.IntegerField()
         quantity = serializers.IntegerField(min_value=1, help_text="Whole units; the kind gives the direction.")
         unit_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+        unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True,
+                                              help_text="Sale price per unit; sales and sale returns only.")
 
     @extend_schema_serializer(component_name="InventoryMovementBatch")
     class Input(serializers.Serializer):
@@ -200,7 +204,8 @@ class MovementListApi(InventoryApiView):
     @extend_schema(
         tags=TAGS, summary="Post a batch of movements (receipt, return, sale)",
         description="All lines or none. 409 insufficient_stock when on-hand would go negative or below "
-        "what is reserved. Each line: sku_id, location_id, quantity (whole units ≥ 1), unit_cost (≤ 2 decimals).",
+        "what is reserved. Each line: sku_id, location_id, quantity (whole units ≥ 1), unit_cost (≤ 2 decimals), "
+        "and for sales and sale returns unit_price (the sale price per unit, ≤ 2 decimals).",
         request=Input, responses={201: MovementOut(many=True)},
     )
     def post(self, request):
@@ -212,7 +217,8 @@ class MovementListApi(InventoryApiView):
                 raise serializers.ValidationError({f"lines[{index}]": line.errors})
             v = line.validated_data
             sign = services.DIRECTION[data["kind"]]
-            lines.append(services.MovementLine(v["sku_id"], v["location_id"], sign * v["quantity"], v.get("unit_cost")))
+            lines.append(services.MovementLine(v["sku_id"], v["location_id"], sign * v["quantity"], v.get("unit_cost"),
+                                               v.get("unit_price")))
         movements = services.movement_post(lines=lines, kind=data["kind"], reference=data["reference"],
                                            actor_user_id=request.user.pk)
         return Response(MovementOut(movements, many=True).data, status=status.HTTP_201_CREATED)

@@ -61,6 +61,9 @@ class StockMovement(models.Model):
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     quantity = models.IntegerField()
     unit_cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # The sale price per unit of a sale or sale return (None: not known, e.g. a sale posted by
+    # hand); revenue and gross margin in the reports count only movements that carry one.
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     reference = models.CharField(max_length=64, blank=True, db_index=True)
     reason = models.CharField(max_length=200, blank=True)
     actor_user_id = models.BigIntegerField(null=True, blank=True)  # None: the system (checkout)
@@ -108,6 +111,7 @@ class Reservation(models.Model):
     sku = models.ForeignKey("catalog.SKU", on_delete=models.PROTECT, related_name="+")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)  # carried to the sale
     reference = models.CharField(max_length=64, db_index=True)
     status = models.CharField(max_length=10, choices=ReservationStatus.choices, default=ReservationStatus.HELD)
     expires_at = models.DateTimeField(db_index=True)

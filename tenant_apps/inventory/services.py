@@ -42,6 +42,8 @@ from .models import (
 
 RESERVATION_TTL = timedelta(minutes=30)
 MAX_QUANTITY = 1_000_000_000
+# Kinds whose lines may carry a sale price (revenue in the reports).
+PRICED_KINDS = frozenset({MovementKind.SALE, MovementKind.SALE_RETURN})
 # The direction each kind may move stock: +1 in, -1 out, 0 either way.
 DIRECTION: dict[str, int] = {
     MovementKind.PURCHASE_RECEIPT: 1,
@@ -58,12 +60,14 @@ ALERT_ROLES = ("owner", "manager", "warehouse")
 
 @dataclass(frozen=True)
 class MovementLine:
-    """One line of a batch: `quantity` is the signed change of on-hand (+ in, − out)."""
+    """One line of a batch: `quantity` is the signed change of on-hand (+ in, − out).
+    `unit_price` is the sale price per unit, for sales and sale returns only."""
 
     sku_id: int
     location_id: int
     quantity: int
     unit_cost: Decimal | str | None = None
+    unit_price: Decimal | str | None = None
 
 
 @dataclass(frozen=True)
@@ -237,17 +241,29 @@ def _post(
         o, r = deltas[(line.location_id, line.sku_id)]
         deltas[(line.location_id, line.sku_id)] = (o + line.quantity, r + (line.quantity if reserved_too else 0))
     changes = _apply(dict(deltas))
+    costs = _sale_costs(rows)
     movements = StockMovement.objects.bulk_create(
         [
             StockMovement(
                 kind=kind, sku_id=line.sku_id, location_id=line.location_id, quantity=line.quantity,
-                unit_cost=line.unit_cost, reference=reference, reason=reason, actor_user_id=actor_user_id,
+                unit_cost=costs.get(line.sku_id) if kind == MovementKind.SALE and line.unit_cost is None else line.unit_cost,
+                unit_price=line.unit_price, reference=reference, reason=reason, actor_user_id=actor_user_id,
             )
             for kind, line in rows
         ]
     )
     _alert_low_stock(changes)
     return movements, changes
+
+
+def _sale_costs(rows: list[tuple[str, MovementLine]]) -> dict[int, Decimal | None]:
+    """The SKUs' moving-average cost now, for sale lines that bring no cost of their own: a sale
+    records the cost of the goods it took out, so the margin of a past period does not move when
+    later receipts change the average."""
+    wanted = {line.sku_id for kind, line in rows if kind == MovementKind.SALE and line.unit_cost is None}
+    if not wanted:
+        return {}
+    return dict(SKU.objects.filter(pk__in=wanted).values_list("id", "cost_price"))
 
 
 def _checked_lines(lines: list[MovementLine], *, kind: str) -> list[MovementLine]:
@@ -265,7 +281,11 @@ def _checked_lines(lines: list[MovementLine], *, kind: str) -> list[MovementLine
                 fields={f"{field}.quantity": [f"The quantity must be {sign} for {kind}."]},
             )
         cost = _unit_cost(line.unit_cost, field=f"{field}.unit_cost")
-        checked.append(MovementLine(int(line.sku_id), int(line.location_id), quantity, cost))
+        price = _unit_cost(line.unit_price, field=f"{field}.unit_price")
+        if price is not None and kind not in PRICED_KINDS:
+            raise ServiceError(f"{field}.unit_price: only sales and sale returns carry a sale price.",
+                               fields={f"{field}.unit_price": ["Only sales and sale returns carry a sale price."]})
+        checked.append(MovementLine(int(line.sku_id), int(line.location_id), quantity, cost, price))
     _skus([line.sku_id for line in checked])
     _locations([line.location_id for line in checked])
     return checked
@@ -277,7 +297,9 @@ def movement_post(
 ) -> list[StockMovement]:
     """Post a batch of movements of one kind, all or nothing. Quantities are signed and must
     match the kind's direction (a receipt adds, a sale removes); on-hand may never go negative nor
-    below what is reserved (409 insufficient_stock). Low-stock alerts go out after commit."""
+    below what is reserved (409 insufficient_stock). A sale or sale return line may carry its
+    sale price (`unit_price`); a sale line without a cost records the SKU's moving-average cost.
+    Low-stock alerts go out after commit."""
     if kind not in DIRECTION:
         raise ServiceError("kind: unknown movement kind.", fields={"kind": ["Unknown movement kind."]})
     checked = _checked_lines(lines, kind=kind)
@@ -424,19 +446,40 @@ def _reference(reference: str) -> str:
     return reference
 
 
+def _reserve_items(items) -> tuple[dict[int, int], dict[int, Decimal]]:
+    """Units wanted and the sale price per SKU from `(sku_id, quantity)` or
+    `(sku_id, quantity, unit_price)` items. One price per SKU: two lines of one SKU at different
+    prices are refused (checkout sends the price after discounts, per unit)."""
+    wanted: dict[int, int] = defaultdict(int)
+    prices: dict[int, Decimal] = {}
+    for index, item in enumerate(items):
+        sku_id, quantity, *rest = item
+        sku_id = _ids([sku_id], field=f"items[{index}].sku_id", what="SKU").pop()
+        wanted[sku_id] += whole_units(quantity, field=f"items[{index}].quantity")
+        price = _unit_cost(rest[0] if rest else None, field=f"items[{index}].unit_price")
+        if price is None:
+            continue
+        if prices.setdefault(sku_id, price) != price:
+            raise ServiceError(f"items[{index}].unit_price: one SKU has one price in a reservation.",
+                               fields={f"items[{index}].unit_price": ["One SKU has one price in a reservation."]})
+    return wanted, prices
+
+
 @transaction.atomic
 def reserve(
-    *, reference: str, items: list[tuple[int, int]], pickup_location_id: int | None = None,
+    *, reference: str, items: list[tuple], pickup_location_id: int | None = None,
     ttl: timedelta = RESERVATION_TTL,
 ) -> list[Reservation]:
     """Hold units for `reference` (a sub-order number), taking from locations in the shop's
     allocation order (active locations that sell online), or only from `pickup_location_id` for
     a pickup order. One SKU may be split over locations. Short → 409 insufficient_stock naming the
-    SKUs, nothing held. Calling again with the same reference returns the first result."""
+    SKUs, nothing held. Calling again with the same reference returns the first result.
+
+    Items are `(sku_id, quantity)` or `(sku_id, quantity, unit_price)`: the sale price per unit
+    (≤ 2 decimals) is kept on the reservation and carried to the sale movement at commit, where
+    the reports read revenue and margin from it."""
     reference = _reference(reference)
-    wanted: dict[int, int] = defaultdict(int)
-    for index, (sku_id, quantity) in enumerate(items):
-        wanted[int(sku_id)] += whole_units(quantity, field=f"items[{index}].quantity")
+    wanted, prices = _reserve_items(items)
     if not wanted:
         raise ServiceError("items: add at least one item.", fields={"items": ["Add at least one item."]})
     _reference_lock(reference)
@@ -472,7 +515,8 @@ def reserve(
     _apply({(loc, sku): (0, qty) for loc, sku, qty in taken})
     expires_at = timezone.now() + ttl
     return Reservation.objects.bulk_create(
-        [Reservation(sku_id=sku, location_id=loc, quantity=qty, reference=reference, expires_at=expires_at)
+        [Reservation(sku_id=sku, location_id=loc, quantity=qty, unit_price=prices.get(sku), reference=reference,
+                     expires_at=expires_at)
          for loc, sku, qty in taken]
     )
 
@@ -495,7 +539,7 @@ def _close(reference: str, *, to: str) -> list[Reservation]:
         o, q = deltas[(r.location_id, r.sku_id)]
         deltas[(r.location_id, r.sku_id)] = (o - r.quantity if to == ReservationStatus.COMMITTED else o, q - r.quantity)
     if to == ReservationStatus.COMMITTED:
-        _post([(MovementKind.SALE, MovementLine(r.sku_id, r.location_id, -r.quantity)) for r in held],
+        _post([(MovementKind.SALE, MovementLine(r.sku_id, r.location_id, -r.quantity, None, r.unit_price)) for r in held],
               reference=reference, actor_user_id=None, reserved_too=True)
     else:
         _apply(dict(deltas))
@@ -508,7 +552,8 @@ def _close(reference: str, *, to: str) -> list[Reservation]:
 
 @transaction.atomic
 def commit(*, reference: str) -> list[Reservation]:
-    """The order is paid: held units become `sale` movements (on-hand and reserved both drop).
+    """The order is paid: held units become `sale` movements (on-hand and reserved both drop),
+    each with the reservation's sale price and the SKU's moving-average cost at this moment.
     Idempotent; 409 if the reservation was released."""
     return _close(reference, to=ReservationStatus.COMMITTED)
 

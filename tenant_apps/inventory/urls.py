@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="inventory"),
@@ -17,4 +17,10 @@ urlpatterns = [
     path("stocktakes/", views.stocktakes, name="inventory-stocktakes"),
     path("stocktakes/<int:stocktake_id>/", views.stocktake, name="inventory-stocktake"),
     path("stocktakes/<int:stocktake_id>/post/", views.stocktake_post, name="inventory-stocktake-post"),
+    path("reports/", report_views.index, name="inventory-reports"),
+    path("reports/stock/", report_views.stock_summary, name="inventory-report-stock"),
+    path("reports/purchases/", report_views.purchases, name="inventory-report-purchases"),
+    path("reports/sales/", report_views.sales, name="inventory-report-sales"),
+    path("reports/margin/", report_views.margin, name="inventory-report-margin"),
+    path("reports/valuation/", report_views.valuation, name="inventory-report-valuation"),
 ]

@@ -5,6 +5,11 @@ A person gets in only when signed in on this host *and* holding a staff record i
 own schema (on a shop host the connection is already in it). A merchant of another shop, a
 consumer or an operator has no record here, so whatever their session or token says, they are
 refused; each console section is then opened by `permissions.can(role, section)`.
+
+A program (a merchant's ERP) gets into the shop *API* only, with a shop API token
+(`auth.ShopTokenAuthentication`): no staff record is asked for, but the token's scopes must open
+the view's section for the method (`permissions.token_can`). Console pages never look at
+tokens, so a token opens no page.
 """
 
 from functools import wraps
@@ -22,7 +27,19 @@ from .models import StaffMember
 
 NOT_STAFF = gettext_noop("You are not on the staff of this shop.")
 ROLE_DENIED = gettext_noop("Your role in this shop does not open this section.")
+TOKEN_NOT_HERE = gettext_noop(
+    "API tokens cannot be used here; sign in to the console as a person to manage API tokens."
+)
+TOKEN_NO_SECTION = gettext_noop("API tokens cannot use this part of the shop API (%(section)s).")
+TOKEN_MISSING_SCOPE = gettext_noop("This API token lacks the scope %(scope)s.")
 
+
+def api_token_of(request):
+    """The shop API token the request authenticated with, or None (a person, or anonymous)."""
+    from .models import ShopApiToken
+
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, ShopApiToken) else None
 
 
 def console_member(request) -> StaffMember | None:
@@ -67,6 +84,9 @@ class IsShopStaff(BasePermission):
     def has_permission(self, request, view) -> bool:
         if getattr(request, "tenant", None) is None or not request.user.is_authenticated:
             return False
+        token = api_token_of(request)
+        if token is not None:
+            return self._token_permission(request, view, token)
         member = selectors.staff_member_for(user_id=request.user.pk)
         if member is None:
             raise exceptions.PermissionDenied(_(NOT_STAFF))
@@ -74,6 +94,21 @@ class IsShopStaff(BasePermission):
             raise exceptions.PermissionDenied(_(ROLE_DENIED))
         request.staff_member = member
         return True
+
+    @staticmethod
+    def _token_permission(request, view, token) -> bool:
+        """A token is nobody's staff record: its scopes alone decide, and views that manage
+        tokens, staff or money (`token_access = False`, or sections no scope opens) refuse it."""
+        request.staff_member = None
+        if not getattr(view, "token_access", True):
+            raise exceptions.PermissionDenied(_(TOKEN_NOT_HERE))
+        section = view.section_for(request.method)
+        if permissions.token_can(token.scopes, section, request.method):
+            return True
+        needed = permissions.scope_needed(section, request.method)
+        if needed is None:
+            raise exceptions.PermissionDenied(_(TOKEN_NO_SECTION) % {"section": section})
+        raise exceptions.PermissionDenied(_(TOKEN_MISSING_SCOPE) % {"scope": needed})
 
 
 class OnShopHost(BasePermission):

@@ -1,16 +1,23 @@
 """The shop API at /api/v1/shop/ on the shop's own host: profile, staff, invitations, settlement
-bank account, and the caller's own staff record.
+bank account, API tokens, and the caller's own staff record.
 
 One view per operation (a path with several methods holds one per method). Every view needs a
-signed-in caller with a staff record in this shop whose role opens the view's section
-(`access.IsShopStaff`); the services check the rules again and their refusals become the one
-error body.
+signed-in caller with a staff record in this shop whose role opens the view's section, or a shop
+API token whose scopes open it (`access.IsShopStaff`); the services check the rules again and
+their refusals become the one error body.
 """
 
 from typing import ClassVar
 
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
+from django.utils import timezone
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,18 +29,21 @@ from shared_apps.onboarding.interface import request_bank_account_change, settle
 
 from . import permissions, selectors, services
 from .access import IsShopStaff, OnShopHost
-from .models import StaffRole
+from .auth import ShopTokenAuthentication
+from .models import ApiTokenScope, StaffRole
 
 TAGS = ["shop"]
 
 
 class ShopApiView(APIView):
     """Base for the shop API: `section` (or `sections` per method) names the console section
-    the caller's role must open (see permissions.SECTIONS)."""
+    the caller's role must open (see permissions.SECTIONS), or a shop API token's scopes
+    (permissions.TOKEN_SCOPES). `token_access = False` refuses tokens whatever their scopes."""
 
     permission_classes: ClassVar[list] = [IsAuthenticated, IsShopStaff]
     section = "dashboard"
     sections: ClassVar[dict[str, str]] = {}
+    token_access = True
 
     def section_for(self, method: str) -> str:
         return self.sections.get(method, self.section)
@@ -250,6 +260,108 @@ class InvitationAcceptApi(APIView):
             ip=client_ip(request),
         )
         return Response(StaffMemberOut(member).data)
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+TOKEN_TAGS = ["api-tokens"]
+
+
+@extend_schema_serializer(component_name="ShopApiToken")
+class ApiTokenOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    prefix = serializers.CharField(help_text="The first characters of the secret, to tell tokens apart.")
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=ApiTokenScope.choices))
+    status = serializers.SerializerMethodField(help_text="One of: active, expired, revoked.")
+    created_by_user_id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(
+        allow_null=True, help_text="Updated at most once a minute."
+    )
+    expires_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(serializers.CharField())
+    def get_status(self, token) -> str:
+        return token.state(timezone.now())
+
+
+@extend_schema_serializer(component_name="ShopApiTokenCreated")
+class ApiTokenCreatedOut(ApiTokenOut):
+    token = serializers.CharField(
+        help_text="The secret, shown this once: only its hash is stored. Send it as "
+        "`Authorization: Bearer <token>` on this shop's host."
+    )
+
+
+class ApiTokenApiView(ShopApiView):
+    """Tokens are managed by a person signed in to the console (a session), never by a token:
+    a token cannot make or revoke tokens. The token authenticator stays in the list only to
+    answer a token with a clear 403 instead of 'not signed in'."""
+
+    authentication_classes: ClassVar[list] = [ShopTokenAuthentication, SessionAuthentication]
+    section = permissions.TOKENS_SECTION
+    token_access = False
+
+
+class ApiTokenListApi(ApiTokenApiView):
+    @extend_schema_serializer(component_name="ShopApiTokenCreate")
+    class Input(serializers.Serializer):
+        name = serializers.CharField(
+            max_length=60, help_text="What uses the token, e.g. “ERP sync”. 1 to 60 characters."
+        )
+        scopes = serializers.MultipleChoiceField(choices=ApiTokenScope.choices, allow_empty=False)
+        expires_at = serializers.DateTimeField(
+            required=False, allow_null=True, help_text="Optional; must be in the future."
+        )
+
+    @extend_schema(
+        tags=TOKEN_TAGS,
+        summary="List the shop's API tokens",
+        description="Newest first, revoked and expired ones included. Owner and managers only; "
+        "needs a signed-in session (an API token cannot list tokens).",
+        operation_id="shop_api_tokens_list",
+        responses={200: page_schema("PaginatedShopApiTokenList", ApiTokenOut)},
+    )
+    def get(self, request):
+        return self.page(selectors.api_tokens(), ApiTokenOut)
+
+    @extend_schema(
+        tags=TOKEN_TAGS,
+        summary="Make an API token for an ERP or another program",
+        description="The response carries the secret (`token`) this once; only its hash is "
+        "stored. Owner and managers only; needs a signed-in session. 409 when the shop already "
+        "has 20 active tokens.",
+        request=Input,
+        responses={201: ApiTokenCreatedOut},
+    )
+    def post(self, request):
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        issued = services.api_token_create(
+            **self.service_kwargs(),
+            name=values["name"],
+            scopes=sorted(values["scopes"]),
+            expires_at=values.get("expires_at"),
+        )
+        body = {**ApiTokenOut(issued.token).data, "token": issued.secret}
+        response = Response(body, status=status.HTTP_201_CREATED)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenDetailApi(ApiTokenApiView):
+    @extend_schema(
+        tags=TOKEN_TAGS,
+        summary="Revoke an API token",
+        description="The token is refused from its next request on. 409 when already revoked.",
+        responses={204: None},
+    )
+    def delete(self, request, token_id: int):
+        services.api_token_revoke(**self.service_kwargs(), token_id=token_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- settlement bank account -------------------------------------------------------------------

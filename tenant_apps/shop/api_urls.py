@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from tenant_apps.inventory.api_urls import report_urlpatterns
+
 from . import api
 
 urlpatterns = [
@@ -14,7 +16,10 @@ urlpatterns = [
     path("invitations/<int:invitation_id>/", api.InvitationDetailApi.as_view()),
     path("bank-account/", api.BankAccountApi.as_view()),
     path("bank-account/change/", api.BankAccountChangeApi.as_view()),
+    path("api-tokens/", api.ApiTokenListApi.as_view()),
+    path("api-tokens/<int:token_id>/", api.ApiTokenDetailApi.as_view()),
     path("catalog/", include("tenant_apps.catalog.api_urls")),
     path("inventory/", include("tenant_apps.inventory.api_urls")),
+    path("reports/", include(report_urlpatterns)),
     path("purchasing/", include("tenant_apps.purchasing.api_urls")),
 ]

@@ -4,7 +4,7 @@ errors are attached back to the field they name (`attach_service_error`)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import StaffRole
+from .models import ApiTokenScope, StaffRole
 
 IMAGE_ACCEPT = "image/png,image/jpeg,image/webp"
 
@@ -56,4 +56,24 @@ class BankAccountForm(forms.Form):
         label=_("Account number"),
         max_length=40,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=60,
+        help_text=_("What will use the token, e.g. “ERP sync”."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        choices=ApiTokenScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A write scope can also read. Tokens never open staff, settings or money."),
+    )
+    expires_at = forms.DateField(
+        label=_("Expires after"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Optional. The token stops working when this day ends."),
     )

@@ -58,3 +58,49 @@ class StaffInvitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+class ApiTokenScope(models.TextChoices):
+    """What a shop API token may do. Each scope opens one console section of the shop API
+    (see permissions.TOKEN_SCOPES); a write scope includes reading that section."""
+
+    CATALOG_READ = "catalog:read", _("Read products")
+    CATALOG_WRITE = "catalog:write", _("Create and change products and prices")
+    STOCK_READ = "stock:read", _("Read stock, locations and purchasing")
+    STOCK_WRITE = "stock:write", _("Post stock movements, adjustments and purchasing")
+
+
+class ShopApiToken(models.Model):
+    """A machine credential for the shop API (a merchant's ERP syncing products and stock).
+
+    Only a keyed hash of the secret is stored; the secret itself is shown once, when the token
+    is made. The row lives in the shop's schema, so the token exists on that shop's host only.
+    It acts for the person who made it (`created_by_user_id`, kept in the records it writes),
+    limited to its scopes.
+    """
+
+    name = models.CharField(max_length=60)
+    prefix = models.CharField(max_length=16, help_text="The first characters of the secret.")
+    secret_hash = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_by_user_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by_user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_expired(self, now) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+    def state(self, now) -> str:
+        """active, expired or revoked."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.is_expired(now) else "active"

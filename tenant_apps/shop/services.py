@@ -1,11 +1,13 @@
-"""Writes inside one shop's schema: its settings and its staff. Sensitive actions are audited."""
+"""Writes inside one shop's schema: its settings, its staff and its API tokens. Sensitive
+actions are audited."""
 
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,11 +19,23 @@ from shared_apps.audit.services import audit_record
 from tenants import interface as tenancy
 
 from . import permissions
-from .models import ShopProfile, StaffInvitation, StaffMember, StaffRole
-from .selectors import profile
+from .models import (
+    ApiTokenScope,
+    ShopApiToken,
+    ShopProfile,
+    StaffInvitation,
+    StaffMember,
+    StaffRole,
+)
+from .selectors import API_TOKEN_PREFIX, api_token_hash, profile
 
 INVITATION_TTL = timedelta(days=7)
 LOGO_MAX_BYTES = 2 * 1024 * 1024
+API_TOKEN_NAME_MAX = 60
+MAX_ACTIVE_API_TOKENS = 20
+API_TOKEN_MAX_LIFETIME = timedelta(days=3660)  # about ten years
+# last_used_at is written at most this often per token, not on every request.
+API_TOKEN_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def _require(member: StaffMember | None, section: str) -> StaffMember:
@@ -175,5 +189,123 @@ def staff_remove(*, shop, member: StaffMember | None, actor, member_id: int, ip=
     tenancy.membership_remove(shop_id=shop.pk, user_id=target.user_id)
     audit_record(actor=actor, action="staff.removed", target_type="staff_member", target_id=member_id,
                  shop_id=shop.pk, before={"user_id": target.user_id, "role": target.role}, ip=ip)
+    _revoke_tokens_of(shop=shop, actor=actor, user_id=target.user_id, ip=ip)
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedApiToken:
+    """A new token and its secret. The secret exists only here: show it once, store it nowhere."""
+
+    token: ShopApiToken
+    secret: str
+
+
+def _clean_scopes(scopes) -> list[str]:
+    if isinstance(scopes, str) or not isinstance(scopes, list | tuple | set | frozenset):
+        raise _invalid("scopes", _("Choose at least one scope."))
+    chosen = {str(scope) for scope in scopes}
+    unknown = sorted(chosen - set(ApiTokenScope.values))
+    if unknown:
+        raise _invalid(
+            "scopes",
+            _("Unknown scope “%(scope)s”; choose from %(known)s.")
+            % {"scope": unknown[0], "known": ", ".join(ApiTokenScope.values)},
+        )
+    if not chosen:
+        raise _invalid("scopes", _("Choose at least one scope."))
+    return [value for value in ApiTokenScope.values if value in chosen]  # in the table's order
+
+
+@transaction.atomic
+def api_token_create(*, shop, member: StaffMember | None, actor, name: str, scopes,
+                     expires_at: datetime | None = None, ip=None) -> IssuedApiToken:
+    """Make an API token for the shop's ERP or another program. Only who manages the staff (owner,
+    manager) may, and only with scopes whose sections their own role opens. The secret is
+    returned once and only its keyed hash is stored; the token acts for `actor`, limited to
+    its scopes, until it expires or is revoked. At most 20 tokens are active at a time. Audited."""
+    member = _require(member, permissions.TOKENS_SECTION)
+    name = str(name or "").strip()
+    if not name:
+        raise _invalid("name", _("Give the token a name, e.g. the program that will use it."))
+    if len(name) > API_TOKEN_NAME_MAX:
+        raise _invalid("name", _("At most %(n)d characters.") % {"n": API_TOKEN_NAME_MAX})
+    scopes = _clean_scopes(scopes)
+    for scope in scopes:
+        if not permissions.can(member.role, permissions.TOKEN_SCOPES[scope][0]):
+            raise Forbidden(_("Your role cannot grant the scope %(scope)s.") % {"scope": scope},
+                            fields={"scopes": [_("Your role cannot grant this scope.")]})
+    now = timezone.now()
+    if expires_at is not None:
+        if timezone.is_naive(expires_at):
+            expires_at = timezone.make_aware(expires_at)
+        if expires_at <= now:
+            raise _invalid("expires_at", _("The expiry must be in the future."))
+        if expires_at > now + API_TOKEN_MAX_LIFETIME:
+            raise _invalid("expires_at", _("The expiry must be within ten years."))
+    active = ShopApiToken.objects.filter(revoked_at__isnull=True).exclude(expires_at__lte=now)
+    if active.count() >= MAX_ACTIVE_API_TOKENS:
+        raise Conflict(
+            _("This shop already has %(n)d active API tokens; revoke one first.")
+            % {"n": MAX_ACTIVE_API_TOKENS},
+            code="too_many_tokens",
+        )
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ShopApiToken.objects.create(
+        name=name, prefix=secret[: len(API_TOKEN_PREFIX) + 8], secret_hash=api_token_hash(secret),
+        scopes=scopes, created_by_user_id=actor.pk, expires_at=expires_at,
+    )
+    audit_record(actor=actor, action="shop.api_token_created", target_type="shop_api_token",
+                 target_id=token.pk, shop_id=shop.pk,
+                 after={"name": name, "prefix": token.prefix, "scopes": scopes,
+                        "expires_at": expires_at.isoformat() if expires_at else None}, ip=ip)
+    return IssuedApiToken(token=token, secret=secret)
+
+
+@transaction.atomic
+def api_token_revoke(*, shop, member: StaffMember | None, actor, token_id: int, ip=None) -> ShopApiToken:
+    """Revoke a token at once: its next request is refused. A revoked token stays listed (so
+    the merchant can see what was revoked and when) and cannot be brought back. Audited."""
+    _require(member, permissions.TOKENS_SECTION)
+    token = ShopApiToken.objects.select_for_update().filter(pk=token_id).first()
+    if token is None:
+        raise NotFound(_("No such API token."))
+    if token.revoked_at is not None:
+        raise Conflict(_("This API token is already revoked."), code="already_revoked")
+    token.revoked_at = timezone.now()
+    token.revoked_by_user_id = actor.pk
+    token.save(update_fields=["revoked_at", "revoked_by_user_id"])
+    audit_record(actor=actor, action="shop.api_token_revoked", target_type="shop_api_token",
+                 target_id=token.pk, shop_id=shop.pk,
+                 before={"name": token.name, "prefix": token.prefix, "scopes": token.scopes}, ip=ip)
+    return token
+
+
+def _revoke_tokens_of(*, shop, actor, user_id: int, ip=None) -> None:
+    """A person leaving the staff takes the tokens they made with them."""
+    for token in ShopApiToken.objects.select_for_update().filter(
+        created_by_user_id=user_id, revoked_at__isnull=True
+    ):
+        token.revoked_at = timezone.now()
+        token.revoked_by_user_id = actor.pk
+        token.save(update_fields=["revoked_at", "revoked_by_user_id"])
+        audit_record(actor=actor, action="shop.api_token_revoked", target_type="shop_api_token",
+                     target_id=token.pk, shop_id=shop.pk, reason="creator left the staff",
+                     before={"name": token.name, "prefix": token.prefix, "scopes": token.scopes}, ip=ip)
+
+
+def api_token_mark_used(*, token: ShopApiToken, now: datetime | None = None) -> None:
+    """Note that the token was used, at most once a minute: a busy ERP would otherwise write
+    this row on every request. One conditional UPDATE, so concurrent requests do not queue on
+    a row lock for it."""
+    now = now or timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < API_TOKEN_USE_RESOLUTION:
+        return
+    ShopApiToken.objects.filter(pk=token.pk).filter(
+        models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lt=now - API_TOKEN_USE_RESOLUTION)
+    ).update(last_used_at=now)
+    token.last_used_at = now
 
 

@@ -23,4 +23,6 @@ urlpatterns = [
     ),
     path("console/invitations/accept/", views.invitation_accept, name="invitation-accept"),
     path("console/bank-account/", views.bank_account, name="bank-account"),
+    path("console/api-tokens/", views.api_tokens, name="api-tokens"),
+    path("console/api-tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api-token-revoke"),
 ]

@@ -4,9 +4,13 @@ Every console page goes through `access.console_page(section)`; writes go throug
 services, whose refusals are shown on the page with their status code (400, 403, 404, 409).
 """
 
+from datetime import date, datetime, time, timedelta
+
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -21,13 +25,14 @@ from shared_apps.onboarding.interface import request_bank_account_change, settle
 from . import permissions, selectors, services
 from .access import console_member, console_page
 from .forms import (
+    ApiTokenForm,
     BankAccountForm,
     InviteForm,
     ProfileForm,
     RoleForm,
     role_choices,
 )
-from .models import StaffRole
+from .models import ApiTokenScope, StaffRole
 
 # Console sections in menu order: label, and the page's URL name where the page exists yet.
 SECTIONS = {
@@ -105,6 +110,9 @@ def storefront(request):
 @require_safe
 @console_page("dashboard")
 def dashboard(request):
+    # Imported here: the inventory pages import this module (for `_console`).
+    from tenant_apps.inventory.report_views import dashboard_chart
+
     profile = selectors.profile()
     return _console(
         request,
@@ -118,6 +126,7 @@ def dashboard(request):
             "staff_count": selectors.staff_list().count(),
             "sections": _sections(request.staff_member.role),
             "storefront_url": hosts.shop_url(request.tenant.subdomain, "/"),
+            "chart": dashboard_chart(request.staff_member.role),
         },
     )
 
@@ -331,4 +340,97 @@ def bank_account(request):
             "company_name": shop.company_name,
         },
         status=status,
+    )
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+TOKEN_BADGES = {"active": "active", "expired": "pending", "revoked": "closed"}
+
+
+def _api_tokens_page(request, *, form=None, issued=None, error: str | None = None, status: int = 200):
+    now = timezone.now()
+    people = {row.user_id: str(row) for row in selectors.staff_list()}
+    scope_labels = dict(ApiTokenScope.choices)
+    state_labels = {"active": _("Active"), "expired": _("Expired"), "revoked": _("Revoked")}
+    tokens = []
+    for token in selectors.api_tokens():
+        state = token.state(now)
+        tokens.append({
+            "record": token,
+            "scopes": [scope_labels.get(scope, scope) for scope in token.scopes],
+            "state": state,
+            "state_label": state_labels[state],
+            "badge": TOKEN_BADGES[state],
+            "created_by": people.get(token.created_by_user_id, f"#{token.created_by_user_id}"),
+        })
+    response = _console(
+        request,
+        "shop/console/api_tokens.html",
+        "settings",
+        {
+            "tokens": tokens,
+            "form": form or ApiTokenForm(),
+            "issued": issued,
+            "error": error,
+            "api_url": hosts.shop_url(request.tenant.subdomain, "/api/v1/shop/"),
+        },
+        status=status,
+    )
+    if issued is not None:
+        response["Cache-Control"] = "no-store"  # the secret must not be kept by any cache
+    return response
+
+
+def _end_of_day(day):
+    """The moment a token set to expire 'after' `day` stops working: the next local midnight.
+    (The last representable day stays itself; the service refuses such a far expiry anyway.)"""
+    if day < date.max:
+        day += timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@console_page(permissions.TOKENS_SECTION)
+def api_tokens(request):
+    """The shop's API tokens for ERPs and other programs: list, make one (its secret is shown on
+    this one response only), link to revoke. Owner and managers only."""
+    if request.method != "POST":
+        return _api_tokens_page(request)
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _api_tokens_page(request, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        issued = services.api_token_create(
+            **_service_kwargs(request),
+            name=data["name"],
+            scopes=data["scopes"],
+            expires_at=_end_of_day(data["expires_at"]) if data["expires_at"] else None,
+        )
+    except ServiceError as exc:
+        attach_service_error(form, exc)
+        return _api_tokens_page(request, form=form, status=exc.status_code)
+    return _api_tokens_page(request, issued=issued, status=201)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@console_page(permissions.TOKENS_SECTION)
+def api_token_revoke(request, token_id: int):
+    """Asks first (GET shows which token will stop working), revokes on POST."""
+    if request.method == "POST":
+        try:
+            token = services.api_token_revoke(**_service_kwargs(request), token_id=token_id)
+        except ServiceError as exc:
+            return _api_tokens_page(request, error=exc.message, status=exc.status_code)
+        messages.success(request, _("The API token “%(name)s” was revoked.") % {"name": token.name})
+        return redirect("shop:api-tokens")
+    token = selectors.api_tokens().filter(pk=token_id).first()
+    if token is None:
+        raise Http404("No such API token.")
+    return _console(
+        request,
+        "shop/console/api_token_revoke.html",
+        "settings",
+        {"token": token, "state": token.state(timezone.now())},
     )

@@ -73,6 +73,7 @@ def test_owner_opens_every_console_page(owner_a):
         "/console/catalog/",
         "/console/inventory/",
         "/console/purchasing/",
+        "/console/inventory/reports/",
         "/",
     ]
 
