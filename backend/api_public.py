@@ -6,4 +6,7 @@ urlpatterns = [
     path("", include("shared_apps.accounts.api_urls")),
     path("", include("shared_apps.onboarding.api_urls")),
     path("taxonomy/", include("shared_apps.taxonomy.public_api_urls")),
+    path("cart/", include("shared_apps.cart.api_urls")),
+    path("", include("shared_apps.orders.api_urls")),
+    path("payments/", include("shared_apps.payments.api_urls")),
 ]

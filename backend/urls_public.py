@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/", include("shared_apps.accounts.urls")),
     path("open-shop/", include("shared_apps.onboarding.urls")),
     path("dev/", include("shared_apps.accounts.dev_urls")),
+    path("cart/", include("shared_apps.cart.urls")),
+    path("orders/", include("shared_apps.orders.urls")),
+    path("pay/", include("shared_apps.payments.urls")),
     path("api/v1/", include("backend.api_public")),
     *common_patterns,
 ]

@@ -41,12 +41,19 @@ SHARED_APPS = [
     "shared_apps.ops",
     "shared_apps.moderation",
     "shared_apps.offers",
+    "shared_apps.marketing",
+    "shared_apps.cart",
+    "shared_apps.orders",
+    "shared_apps.payments",
 ]
 TENANT_APPS = [
     "tenant_apps.shop",
     "tenant_apps.catalog",
     "tenant_apps.inventory",
     "tenant_apps.purchasing",
+    "tenant_apps.freight",
+    "tenant_apps.fulfilment",
+    "tenant_apps.webhooks",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

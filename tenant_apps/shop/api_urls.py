@@ -20,6 +20,9 @@ urlpatterns = [
     path("api-tokens/<int:token_id>/", api.ApiTokenDetailApi.as_view()),
     path("catalog/", include("tenant_apps.catalog.api_urls")),
     path("inventory/", include("tenant_apps.inventory.api_urls")),
+    path("freight/", include("tenant_apps.freight.api_urls")),
+    path("fulfilment/", include("tenant_apps.fulfilment.api_urls")),
+    path("webhooks/", include("tenant_apps.webhooks.api_urls")),
     path("reports/", include(report_urlpatterns)),
     path("purchasing/", include("tenant_apps.purchasing.api_urls")),
 ]

@@ -1,0 +1,3 @@
+"""API of cart."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""One cart per shopper across shops (public schema)."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+"""Pages of cart."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API of marketing."""
+
+urlpatterns: list = []

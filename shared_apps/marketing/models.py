@@ -1,0 +1,3 @@
+"""Platform and shop coupons."""
+
+from django.db import models  # noqa: F401

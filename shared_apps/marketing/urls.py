@@ -1,0 +1,3 @@
+"""Pages of marketing."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API of orders."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of orders."""
+
+urlpatterns: list = []

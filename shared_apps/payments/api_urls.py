@@ -1,0 +1,3 @@
+"""API of payments."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Payments, refunds and provider notifications."""
+
+from django.db import models  # noqa: F401

@@ -1,0 +1,3 @@
+"""Pages of payments."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""API of freight."""
+
+urlpatterns: list = []

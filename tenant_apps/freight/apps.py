@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FreightConfig(AppConfig):
+    name = "tenant_apps.freight"
+    label = "freight"

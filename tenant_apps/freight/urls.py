@@ -1,0 +1,3 @@
+"""Pages of freight."""
+
+urlpatterns: list = []

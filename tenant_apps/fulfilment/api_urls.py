@@ -1,0 +1,3 @@
+"""API of fulfilment."""
+
+urlpatterns: list = []

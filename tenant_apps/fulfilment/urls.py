@@ -1,0 +1,3 @@
+"""Pages of fulfilment."""
+
+urlpatterns: list = []

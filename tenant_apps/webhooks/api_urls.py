@@ -1,0 +1,3 @@
+"""API of webhooks."""
+
+urlpatterns: list = []

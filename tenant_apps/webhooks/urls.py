@@ -1,0 +1,3 @@
+"""Pages of webhooks."""
+
+urlpatterns: list = []
