@@ -130,9 +130,15 @@ class LanguageMiddleware:
             language = translation.get_language_from_request(request)
         else:
             language = settings.LANGUAGE_CODE
+        previous = translation.get_language()
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # The thread's language goes back to what it was: code running after the request in
+            # this thread (a Celery task run eagerly, a test) is not left in the page's language.
+            translation.activate(previous) if previous else translation.deactivate()
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response

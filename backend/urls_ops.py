@@ -7,6 +7,7 @@ from backend.urls_common import common_patterns
 urlpatterns = [
     path("", include("shared_apps.ops.urls")),
     path("moderation/", include("shared_apps.moderation.urls")),
+    path("orders/", include("shared_apps.orders.ops_urls")),
     path("accounts/", include("shared_apps.accounts.urls_host")),
     path("api/v1/ops/moderation/", include("shared_apps.moderation.api_urls")),
     path("api/v1/ops/", include("shared_apps.ops.api_urls")),

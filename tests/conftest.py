@@ -47,6 +47,16 @@ def _fresh_cache_and_schema():
     connection.set_schema_to_public()
 
 
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code called straight from a test speaks English (the msgids the tests assert); every
+    request still picks its own language (LanguageMiddleware) and gives the thread's back."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def shop_host(shop) -> str:
     return f"{shop.subdomain}.{MALL}"
 

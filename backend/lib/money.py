@@ -49,3 +49,25 @@ class MoneyField(models.DecimalField):
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
         return name, "backend.lib.money.MoneyField", args, kwargs
+
+
+def allocate(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split `total` (fen) over `weights` in proportion, to the fen, by largest remainder: each
+    share is rounded down, then the fen left over go one each to the largest remainders (ties:
+    the earlier weight). The shares always add up to `total` exactly."""
+    total = to_fen(total)
+    if not weights:
+        if total:
+            raise ValueError("nothing to allocate over")
+        return []
+    fen_total = int(total * 100)
+    weight_sum = sum(weights)
+    if weight_sum <= 0:
+        raise ValueError("weights must add up to more than zero")
+    exact = [Decimal(fen_total) * Decimal(w) / Decimal(weight_sum) for w in weights]
+    shares = [int(x) for x in exact]  # floor: all values are non-negative
+    left = fen_total - sum(shares)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in order[:left]:
+        shares[i] += 1
+    return [(Decimal(s) / 100).quantize(FEN) for s in shares]

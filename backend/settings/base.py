@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "tenants.middleware.ShopStatusMiddleware",
+    "backend.api.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls_tenant"
@@ -263,7 +264,18 @@ CELERY_BEAT_SCHEDULE = {
                           "args": ["tenant_apps.catalog.tasks.run_listing_schedule"]},
     "expire-reservations": {"task": "tenants.tasks.for_each_active_shop", "schedule": 60.0,
                             "args": ["tenant_apps.inventory.tasks.expire_reservations"]},
+    "purge-idempotency-keys": {"task": "backend.api.idempotency.purge_expired_keys",
+                               "schedule": 3600.0},
+    "webhook-deliveries": {"task": "tenants.tasks.for_each_active_shop", "schedule": 30.0,
+                           "args": ["tenant_apps.webhooks.tasks.sweep_deliveries"]},
+    "expire-unpaid-orders": {"task": "shared_apps.orders.tasks.expire_unpaid_orders", "schedule": 30.0},
+    "complete-delivered-orders": {"task": "shared_apps.orders.tasks.complete_delivered_orders", "schedule": 3600.0},
+    "payments-reconcile": {"task": "shared_apps.payments.tasks.payments_reconcile", "schedule": 60.0},
 }
+# Task modules outside an app's tasks.py (autodiscovery finds only those).
+CELERY_IMPORTS = ["backend.api.idempotency"]
+# Webhook URLs may point at private or loopback addresses only where this is on (dev, tests).
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -295,7 +307,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "WebhookEventEnum": "tenant_apps.webhooks.models.WebhookEvent",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.api.idempotency.document_idempotency_key",
+    ],
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

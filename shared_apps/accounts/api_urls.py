@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import address_api, api
 
 urlpatterns = [
     path("auth/register/email/", api.RegisterEmailApi.as_view()),
@@ -13,4 +13,8 @@ urlpatterns = [
     path("auth/password/reset/sms/", api.PasswordResetSmsApi.as_view()),
     path("auth/handoff/", api.HandoffApi.as_view()),
     path("me/", api.MeApi.as_view()),
+    path("regions/", address_api.RegionListApi.as_view()),
+    path("addresses/", address_api.AddressListApi.as_view()),
+    path("addresses/<int:address_id>/", address_api.AddressDetailApi.as_view()),
+    path("addresses/<int:address_id>/default/", address_api.AddressDefaultApi.as_view()),
 ]

@@ -62,3 +62,48 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         subject = "".join(render_to_string(subject_template_name, context).splitlines())
         body = render_to_string(email_template_name, context)
         transaction.on_commit(lambda: send_email.delay(to=[to_email], subject=subject, body=body))
+
+
+class AddressForm(forms.Form):
+    """The address book form. The region selects list the children of what is chosen above them
+    (server-side, so the page works without JavaScript: the "Update the lists" button re-renders
+    the form with the chosen province's cities and city's districts); the services check that
+    the three codes form one path and name the wrong field."""
+
+    recipient_name = forms.CharField(label=_("Recipient"), max_length=40)
+    phone = forms.CharField(label=_("Mobile number"), max_length=20,
+                            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    province_code = forms.CharField(label=_("Province"), required=False, widget=forms.Select)
+    city_code = forms.CharField(label=_("City"), required=False, widget=forms.Select)
+    district_code = forms.CharField(label=_("District"), required=False, widget=forms.Select)
+    detail = forms.CharField(label=_("Street address"), max_length=200,
+                             help_text=_("Street, building, unit and room."))
+    postal_code = forms.CharField(label=_("Postal code"), max_length=6, required=False,
+                                  widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    label = forms.CharField(label=_("Label"), max_length=20, required=False,
+                            help_text=_("Optional, e.g. Home or Office."))
+    is_default = forms.BooleanField(label=_("Use as my default address"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from backend.lib import regions
+
+        super().__init__(*args, **kwargs)
+        province = self._value("province_code")
+        city = self._value("city_code")
+        blank = [("", "—")]
+        cities = regions.children(province) if regions.is_valid(province, "province") else []
+        districts = (regions.children(city) if city and any(c == city for c, _n in cities) else [])
+        self.fields["province_code"].widget.choices = blank + regions.children(None)
+        self.fields["city_code"].widget.choices = blank + cities
+        self.fields["district_code"].widget.choices = blank + districts
+        # The script (accounts/regions.js) finds the selects by these and fills them.
+        self.fields["province_code"].widget.attrs.update({"data-region-level": "province", "data-region-child": "id_city_code"})
+        self.fields["city_code"].widget.attrs.update({"data-region-level": "city", "data-region-child": "id_district_code"})
+        self.fields["district_code"].widget.attrs.update({"data-region-level": "district"})
+
+    def _value(self, name: str) -> str:
+        if self.is_bound:
+            value = self.data.get(self.add_prefix(name), "")
+        else:
+            value = self.initial.get(name, "")
+        return value.strip() if isinstance(value, str) else ""

@@ -128,3 +128,59 @@ class HandoffToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+class Address(models.Model):
+    """One entry of a person's address book (收货地址), used at checkout.
+
+    The recipient's phone is stored like the account's: encrypted (`phone_encrypted`) with a
+    keyed hash (`phone_hash`) for lookups. Region codes are GB/T 2260 codes checked as one path
+    (district in city in province) by the services. At most one default per person, held by a
+    partial unique index so that two concurrent "make default" requests cannot both win.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    recipient_name = models.CharField(max_length=40)
+    phone_encrypted = models.TextField()
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    province_code = models.CharField(max_length=6)
+    city_code = models.CharField(max_length=6)
+    district_code = models.CharField(max_length=6)
+    detail = models.CharField(max_length=200)
+    postal_code = models.CharField(max_length=6, blank=True)
+    label = models.CharField(max_length=20, blank=True)  # "Home", "Office" …
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(is_default=True),
+                                    name="address_one_default_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_name} {self.full_text}"
+
+    @property
+    def phone(self) -> str:
+        return pii.decrypt(self.phone_encrypted) if self.phone_encrypted else ""
+
+    def set_phone(self, phone: str) -> None:
+        self.phone_encrypted = pii.encrypt(phone)
+        self.phone_hash = pii.lookup_hash(phone)
+
+    @property
+    def masked_phone(self) -> str:
+        return pii.mask_phone(self.phone) if self.phone_encrypted else ""
+
+    @property
+    def region_text(self) -> str:
+        from backend.lib import regions
+
+        return regions.full_text(self.province_code, self.city_code, self.district_code)
+
+    @property
+    def full_text(self) -> str:
+        return self.region_text + self.detail

@@ -1,4 +1,5 @@
-"""Writes for platform accounts: registration, SMS codes, password reset, cross-host sign-in."""
+"""Writes for platform accounts: registration, SMS codes, password reset, cross-host sign-in,
+the address book."""
 
 import secrets
 from datetime import timedelta
@@ -10,11 +11,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.api.errors import Conflict, RateLimited, ServiceError
-from backend.lib import hosts, pii
+from backend.api.errors import Conflict, NotFound, RateLimited, ServiceError
+from backend.lib import hosts, pii, regions
 from backend.lib.validators import normalize_phone
 
-from .models import HandoffToken, SmsCode, SmsPurpose, User
+from .models import Address, HandoffToken, SmsCode, SmsPurpose, User
 from .sms import get_provider
 
 HANDOFF_TTL = timedelta(seconds=60)
@@ -289,3 +290,168 @@ def purge_expired() -> int:
     deleted = SmsCode.objects.filter(expires_at__lt=cutoff).delete()[0]
     deleted += HandoffToken.objects.filter(expires_at__lt=cutoff).delete()[0]
     return deleted
+
+
+# --- address book ------------------------------------------------------------------------------
+
+MAX_ADDRESSES = 20
+ADDRESS_FIELDS = ("recipient_name", "phone", "province_code", "city_code", "district_code",
+                  "detail", "postal_code", "label", "is_default")
+REGION_FIELDS = ("province_code", "city_code", "district_code")
+
+
+def _invalid(field: str, message: str) -> ServiceError:
+    return ServiceError(f"{field}: {message}", fields={field: [message]})
+
+
+def _text(data: dict, field: str, *, max_length: int, required: bool) -> str:
+    value = data.get(field)
+    value = value.strip() if isinstance(value, str) else ("" if value is None else None)
+    if value is None:
+        raise _invalid(field, _("Enter text."))
+    if required and not value:
+        raise _invalid(field, _("This field is required."))
+    if len(value) > max_length:
+        raise _invalid(field, _("At most %(n)d characters.") % {"n": max_length})
+    return value
+
+
+def _address_values(data: dict, *, current: Address | None) -> dict:
+    """The cleaned values of the fields present in `data` (all of them when creating); region
+    codes are checked as one path together with the current ones that are not being changed."""
+    unknown = sorted(set(data) - set(ADDRESS_FIELDS))
+    if unknown:
+        raise _invalid(unknown[0], _("Unknown field."))
+    creating = current is None
+    values: dict = {}
+    if creating or "recipient_name" in data:
+        values["recipient_name"] = _text(data, "recipient_name", max_length=40, required=True)
+    if creating or "phone" in data:
+        try:
+            phone = data.get("phone")
+            values["phone"] = normalize_phone(phone if isinstance(phone, str) else "")
+        except ValidationError as exc:
+            raise _invalid("phone", exc.messages[0]) from exc
+    if creating or "detail" in data:
+        values["detail"] = _text(data, "detail", max_length=200, required=True)
+    if creating or "postal_code" in data:
+        postal = _text(data, "postal_code", max_length=6, required=False)
+        if postal and not (len(postal) == 6 and postal.isascii() and postal.isdigit()):
+            raise _invalid("postal_code", _("A postal code has 6 digits."))
+        values["postal_code"] = postal
+    if creating or "label" in data:
+        values["label"] = _text(data, "label", max_length=20, required=False)
+    if "is_default" in data:
+        if not isinstance(data["is_default"], bool):
+            raise _invalid("is_default", _("Must be true or false."))
+        values["is_default"] = data["is_default"]
+    if creating or any(f in data for f in REGION_FIELDS):
+        codes = {}
+        for field in REGION_FIELDS:
+            raw = data[field] if field in data else getattr(current, field, "")
+            codes[field] = raw.strip() if isinstance(raw, str) else ""
+        problem = regions.path_error(codes["province_code"], codes["city_code"], codes["district_code"])
+        if problem:
+            raise _invalid(*problem)
+        values.update(codes)
+    return values
+
+
+def _lock_book(user_id: int) -> None:
+    """Serialise every write to one person's address book on their account row (the default
+    flag and the limit are read-then-write rules). FOR NO KEY UPDATE: rows that merely refer to
+    the account (sessions, tokens, new addresses) are not held up."""
+    if not User.objects.select_for_update(no_key=True).filter(pk=user_id).exists():
+        raise NotFound(_("Unknown account."))
+
+
+def _address_for_update(user_id: int, address_id) -> Address:
+    try:
+        address_id = int(address_id)
+    except (TypeError, ValueError):
+        address_id = 0
+    address = Address.objects.select_for_update().filter(pk=address_id, user_id=user_id).first()
+    if address is None:
+        # Someone else's address answers exactly like a missing one.
+        raise NotFound(_("No such address."))
+    return address
+
+
+def _apply(address: Address, values: dict) -> list[str]:
+    changed = []
+    for field, value in values.items():
+        if field == "phone":
+            address.set_phone(value)
+            changed += ["phone_encrypted", "phone_hash"]
+        elif field != "is_default":
+            setattr(address, field, value)
+            changed.append(field)
+    return changed
+
+
+@transaction.atomic
+def address_create(*, user: User, data: dict) -> Address:
+    """Add an address to `user`'s book (at most MAX_ADDRESSES: 409 address_limit). The first
+    address is the default; `is_default: true` makes the new one the default in place of the
+    old one. Bad fields: 400 naming the field; region codes must form one path."""
+    values = _address_values(data, current=None)
+    _lock_book(user.pk)
+    count = Address.objects.filter(user_id=user.pk).count()
+    if count >= MAX_ADDRESSES:
+        raise Conflict(_("An address book holds at most %(n)d addresses; delete one first.")
+                       % {"n": MAX_ADDRESSES}, code="address_limit")
+    make_default = values.get("is_default", False) or count == 0
+    if make_default:
+        Address.objects.filter(user_id=user.pk, is_default=True).update(is_default=False)
+    address = Address(user_id=user.pk, is_default=make_default)
+    _apply(address, values)
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_update(*, user: User, address_id: int, data: dict) -> Address:
+    """Change fields of one of `user`'s addresses (only those given). `is_default: true` makes
+    it the default; `false` on the default is refused (make another one the default instead),
+    so a non-empty book always has one. Another person's address: 404."""
+    _lock_book(user.pk)
+    address = _address_for_update(user.pk, address_id)
+    values = _address_values(data, current=address)
+    if values.get("is_default") is False and address.is_default:
+        raise _invalid("is_default", _("Make another address the default instead."))
+    changed = _apply(address, values)
+    if values.get("is_default") and not address.is_default:
+        Address.objects.filter(user_id=user.pk, is_default=True).update(is_default=False)
+        address.is_default = True
+        changed.append("is_default")
+    if changed:
+        address.save(update_fields=[*changed, "updated_at"])
+    return address
+
+
+@transaction.atomic
+def address_set_default(*, user: User, address_id: int) -> Address:
+    """Make one of `user`'s addresses the default (the old default stops being one). Two
+    concurrent calls queue on the account row; the partial unique index is the backstop."""
+    _lock_book(user.pk)
+    address = _address_for_update(user.pk, address_id)
+    if not address.is_default:
+        Address.objects.filter(user_id=user.pk, is_default=True).update(is_default=False)
+        address.is_default = True
+        address.save(update_fields=["is_default", "updated_at"])
+    return address
+
+
+@transaction.atomic
+def address_delete(*, user: User, address_id: int) -> None:
+    """Delete one of `user`'s addresses. Deleting the default makes the newest remaining
+    address the default. Orders keep their own copy of the address, so nothing else changes."""
+    _lock_book(user.pk)
+    address = _address_for_update(user.pk, address_id)
+    was_default = address.is_default
+    address.delete()
+    if was_default:
+        newest = Address.objects.filter(user_id=user.pk).order_by("-id").first()
+        if newest is not None:
+            newest.is_default = True
+            newest.save(update_fields=["is_default", "updated_at"])

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import address_views, views
 from .urls_host import urlpatterns as host_patterns
 
 app_name = "accounts"
@@ -21,4 +21,10 @@ urlpatterns = host_patterns + [
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(
         template_name="accounts/password_reset_complete.html"), name="password_reset_complete"),
     path("password/reset/sms/", views.password_reset_sms, name="password-reset-sms"),
+    path("addresses/", address_views.address_list, name="addresses"),
+    path("addresses/new/", address_views.address_add, name="address-add"),
+    path("addresses/<int:address_id>/", address_views.address_edit, name="address-edit"),
+    path("addresses/<int:address_id>/delete/", address_views.address_delete, name="address-delete"),
+    path("addresses/<int:address_id>/default/", address_views.address_make_default,
+         name="address-default"),
 ]

@@ -1,3 +1,14 @@
-"""Pages of cart."""
+"""Cart pages on the mall host."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+app_name = "cart"
+
+urlpatterns = [
+    path("", views.cart_page, name="cart"),
+    path("add/", views.add_page, name="add"),
+    path("lines/<int:line_id>/", views.line_update, name="line"),
+    path("prices-seen/", views.prices_seen, name="prices-seen"),
+]

@@ -58,3 +58,49 @@ def latest_products(*, limit: int = 24) -> list[ProductCard]:
             price_from=prices[key]["low"], in_stock=prices[key]["in_stock"],
         ))
     return cards
+
+
+@dataclass(frozen=True)
+class OfferView:
+    """One SKU as the mall shows it in a cart: from the index, with its shop's state."""
+
+    shop_id: int
+    shop_subdomain: str
+    shop_name: str
+    shop_active: bool
+    product_id: int
+    sku_id: int
+    title: str
+    spec: dict
+    image: str
+    price: Decimal
+    member_price: Decimal | None
+    in_stock: bool
+
+
+def offers_for(keys) -> dict[tuple[int, int], OfferView]:
+    """The index's view of the given (shop_id, sku_id) pairs, in two queries; pairs that are not
+    in the index (delisted, never listed) are absent."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    shop_ids = {shop for shop, _ in keys}
+    sku_ids = {sku for _, sku in keys}
+    texts = {(row["shop_id"], row["sku_id"]): row for row in OfferText.objects.filter(
+        shop_id__in=shop_ids, sku_id__in=sku_ids).values(
+        "shop_id", "sku_id", "product_id", "title", "spec", "image", shop_subdomain=F("shop__subdomain"),
+        shop_name=F("shop__name"), shop_status=F("shop__status"))}
+    views = {}
+    for row in OfferPrice.objects.filter(shop_id__in=shop_ids, sku_id__in=sku_ids).values(
+            "shop_id", "sku_id", "price", "member_price", "stock_state"):
+        key = (row["shop_id"], row["sku_id"])
+        text = texts.get(key)
+        if key not in keys or text is None:
+            continue
+        views[key] = OfferView(
+            shop_id=key[0], shop_subdomain=text["shop_subdomain"], shop_name=text["shop_name"],
+            shop_active=text["shop_status"] == ShopStatus.ACTIVE, product_id=text["product_id"], sku_id=key[1],
+            title=text["title"], spec=text["spec"] or {}, image=text["image"], price=row["price"],
+            member_price=row["member_price"], in_stock=row["stock_state"] != "out",
+        )
+    return views

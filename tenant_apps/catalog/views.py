@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from backend.api.errors import ServiceError
 from backend.lib.forms import attach_service_error
 from backend.lib.ip import client_ip
+from backend.lib.hosts import mall_url
 from backend.lib.money import format_cny
 from backend.lib.pagecache import storefront_page
 from backend.views import media_url
@@ -373,4 +374,5 @@ def storefront_product(request, product_id: int):
         "video_url": media_url(product.video.name),
         "variants": variants_,
         "tag_labels": [ProductTag(t).label for t in product.tags if t in ProductTag.values],
+        "cart_add_url": mall_url("/cart/add/"),  # the cart is the mall's: a link there, not a post
     })

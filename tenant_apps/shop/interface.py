@@ -8,3 +8,12 @@ def shop_bootstrap(*, owner_user_id: int, owner_email: str, owner_name: str, sho
     ShopProfile.objects.create(name=shop_name)
     StaffMember.objects.create(user_id=owner_user_id, email=owner_email, display_name=owner_name,
                                role=StaffRole.OWNER)
+
+
+def order_settings() -> dict:
+    """The shop's order settings: payment_minutes, confirm_orders, auto_complete_days."""
+    from .selectors import profile
+
+    found = profile()
+    return {"payment_minutes": found.payment_minutes, "confirm_orders": found.confirm_orders,
+            "auto_complete_days": found.auto_complete_days}

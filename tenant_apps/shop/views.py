@@ -45,6 +45,9 @@ SECTIONS = {
     "orders": (gettext_lazy("Orders"), None),
     "customers": (gettext_lazy("Customers"), None),
 }
+# Sections whose pages have links of their own in the console nav (base.html): the dashboard
+# lists them too.
+SECTION_PAGES = {"catalog": "/console/catalog/", "inventory": "/console/inventory/", "orders": "/console/fulfilment/"}
 
 
 def _sections(role: str) -> list[dict]:
@@ -124,7 +127,8 @@ def dashboard(request):
             "status": request.tenant.status,
             "status_label": request.tenant.get_status_display(),
             "staff_count": selectors.staff_list().count(),
-            "sections": _sections(request.staff_member.role),
+            "sections": [{**sec, "url": sec["url"] or SECTION_PAGES.get(sec["key"])}
+                         for sec in _sections(request.staff_member.role)],
             "storefront_url": hosts.shop_url(request.tenant.subdomain, "/"),
             "chart": dashboard_chart(request.staff_member.role),
         },

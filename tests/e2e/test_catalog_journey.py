@@ -258,7 +258,7 @@ def test_create_review_stock_and_sell_a_product(browser, mall_server, tmp_path, 
     # stock (the receipts refreshed the offer index through the outbox).
     shopper.goto(shop_url(f"/products/{product_id}/"))
     expect(shopper.get_by_role("heading", level=1)).to_have_text(TITLE)
-    expect(shopper.locator(".variant-picker label")).to_have_text(["black", "white"])
+    expect(shopper.locator(".variant-picker fieldset label")).to_have_text(["black", "white"])
     for sku in (black, white):
         expect(shopper.locator(f"#offer-{sku.pk} .stock")).to_have_text("有货")
         expect(shopper.locator(f"#offer-{sku.pk} .price")).to_contain_text("199")

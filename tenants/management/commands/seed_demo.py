@@ -6,6 +6,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django_tenants.utils import schema_context
 from PIL import Image, ImageDraw
 
 from backend.lib.validators import credit_code_check_char
@@ -65,3 +66,24 @@ class Command(BaseCommand):
                 onboarding.application_submit(application_id=application.pk, actor=owner)
                 onboarding.application_approve(application_id=application.pk, actor=operator)
             self.stdout.write(f"seeded shop {subdomain}")
+        for shop in Shop.objects.filter(subdomain__in=[s[0] for s in SHOPS]):
+            _seed_freight(shop)
+
+
+# The demo shops' express delivery: by weight, free from ¥99, remote provinces dearer.
+DEMO_FREIGHT = {
+    "name": "全国快递", "method": "express", "basis": "weight",
+    "first_units": 1000, "first_price": "8.00", "additional_units": 1000, "additional_price": "4.00",
+    "free_threshold": "99.00",
+    "rules": [{"regions": ["650000", "540000", "630000"], "first_price": "20.00", "additional_price": "10.00"}],
+}
+
+
+def _seed_freight(shop) -> None:
+    """One express template for a demo shop that has none (idempotent)."""
+    from tenant_apps.freight import services as freight
+    from tenant_apps.freight.models import FreightTemplate
+
+    with schema_context(shop.schema_name):
+        if not FreightTemplate.objects.exists():
+            freight.template_create(data=DEMO_FREIGHT, shop_id=shop.pk)

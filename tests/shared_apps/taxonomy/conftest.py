@@ -62,11 +62,3 @@ EAN_2 = "4006381333931"
 UPC = "036000291452"
 EAN8 = "96385074"
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Service messages in English (the source msgids); pages and API read the client's cookie."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield

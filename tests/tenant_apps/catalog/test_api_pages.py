@@ -96,7 +96,7 @@ def test_product_page_queries_do_not_grow_with_variants(shop_a, merchant_a, djan
     assert page.status_code == 200 and "¥100.50".encode() in page.content and b"Out of stock" in page.content  # nothing received yet
     with django_assert_num_queries(len(first)):
         page = client.get(f"/products/{many.pk}/")
-    assert page.content.count(b'type="radio" name="sku"') == 6
+    assert page.content.count(b'type="radio" name="sku_id"') == 6
 
 
 def test_merchant_b_cannot_use_a_catalog(owner_b, shop_a, shop_b, merchant_a, merchant_b):

@@ -71,8 +71,10 @@ def test_owner_opens_every_console_page(owner_a):
         "/console/staff/",
         "/console/bank-account/",
         "/console/catalog/",
+        "/console/fulfilment/",
         "/console/inventory/",
         "/console/purchasing/",
+        "/console/freight/",
         "/console/inventory/reports/",
         "/",
     ]
@@ -89,7 +91,7 @@ def test_clerk_sees_only_the_sections_of_the_role(clerk_a):
     assert dashboard.status_code == 200
     html = dashboard.content.decode()
     assert "You are signed in as Clerk." in html
-    assert 'Products <span class="muted">(coming soon)</span>' in html
+    assert '<li><a href="/console/catalog/">Products</a></li>' in html
     assert "/console/settings/" not in html
     for path in ["/console/settings/", "/console/staff/", "/console/bank-account/"]:
         response = clerk_a.get(path)

@@ -1,0 +1,258 @@
+"""What happens to orders after checkout: payment, expiry, the sub-order lifecycle.
+
+Every status move goes through `_move`, which checks the transition table and writes a history
+row. Work in a shop's schema (selling or releasing held stock, webhooks) happens in the same
+transaction as the move, shops in id order.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from backend.api.errors import Conflict, NotFound
+
+from . import transitions
+from .models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMode,
+    SubOrder,
+    SubOrderStatus,
+    SubOrderStatusChange,
+)
+
+S = SubOrderStatus
+
+
+def history_add(sub: SubOrder, from_status: str, to_status: str, *, actor_user_id: int | None, reason: str = "") -> None:
+    SubOrderStatusChange.objects.create(sub_order=sub, from_status=from_status, to_status=to_status,
+                                        actor_user_id=actor_user_id, reason=reason[:200])
+
+
+def _move(sub: SubOrder, to: str, *, actor_user_id: int | None = None, reason: str = "") -> SubOrder:
+    """Move a locked sub-order to `to` (409 naming both states when the table forbids it)."""
+    if not transitions.allowed(sub.status, to):
+        raise Conflict(_("Order %(number)s is %(from)s; it cannot become %(to)s.") % {
+            "number": sub.number, "from": S(sub.status).label, "to": S(to).label}, code="illegal_transition")
+    before = sub.status
+    sub.status = to
+    stamp = {S.PAID: "paid_at", S.SHIPPED: "shipped_at", S.DELIVERED: "delivered_at",
+             S.COMPLETED: "completed_at", S.CANCELLED: "cancelled_at"}.get(to)
+    fields = ["status"]
+    if stamp:
+        setattr(sub, stamp, timezone.now())
+        fields.append(stamp)
+    sub.save(update_fields=fields)
+    history_add(sub, before, to, actor_user_id=actor_user_id, reason=reason)
+    return sub
+
+
+def _emit(sub: SubOrder, event: str) -> None:
+    """Tell the shop's webhook subscribers (inside its schema, in this transaction)."""
+    try:
+        from tenant_apps.webhooks.interface import webhook_emit
+    except ImportError:  # webhooks not installed
+        return
+    with schema_context(sub.shop.schema_name):
+        webhook_emit(event=event, payload={
+            "sub_order": sub.number, "order": sub.order.number, "status": sub.status,
+            "payable_amount": str(sub.payable_amount), "delivery_method": sub.delivery_method})
+
+
+def _mark_paid(sub: SubOrder, *, actor_user_id: int | None = None) -> None:
+    from tenant_apps.inventory.interface import sell
+
+    with schema_context(sub.shop.schema_name):
+        sell(reference=sub.number)
+    _move(sub, S.PAID, actor_user_id=actor_user_id)
+    sub.paid_amount = sub.payable_amount
+    sub.save(update_fields=["paid_amount"])
+    for line in sub.lines.all():
+        OrderLine.objects.filter(pk=line.pk).update(paid_amount=line.payable_amount)
+    _emit(sub, "order.paid")
+
+
+# --- payment -----------------------------------------------------------------------------------
+
+
+def checkout_paid(reference: str, payment) -> bool:
+    """payments → orders: the checkout `reference` was paid online. Inside the payment's
+    transaction. False (→ the payment is refunded) when the order can no longer take it."""
+    order = Order.objects.select_for_update().filter(number=reference).first()
+    if order is None:
+        return False
+    if order.status == OrderStatus.PAID:
+        return True  # told twice
+    if order.status != OrderStatus.PENDING_PAYMENT or timezone.now() >= order.expires_at:
+        return False
+    if payment.amount != order.online_amount:
+        return False
+    order.status, order.paid_at = OrderStatus.PAID, timezone.now()
+    order.save(update_fields=["status", "paid_at"])
+    for sub in (order.sub_orders.select_for_update().select_related("shop", "order")
+                .filter(payment_mode=PaymentMode.ONLINE).order_by("shop_id")):
+        _mark_paid(sub)
+    return True
+
+
+def sub_order_paid_offline(reference: str, payment) -> bool:
+    """payments → orders: a pay-at-pickup sub-order was paid at the counter."""
+    sub = SubOrder.objects.select_for_update().select_related("shop", "order").filter(number=reference).first()
+    if sub is None or sub.status == S.CANCELLED:
+        return False
+    if sub.status == S.PENDING_PAYMENT:
+        _mark_paid(sub)
+    return True
+
+
+# --- expiry ------------------------------------------------------------------------------------
+
+
+def _release(sub: SubOrder, *, reason: str, actor_user_id: int | None = None) -> None:
+    from tenant_apps.inventory.interface import release
+
+    with schema_context(sub.shop.schema_name):
+        release(reference=sub.number)
+    _move(sub, S.CANCELLED, actor_user_id=actor_user_id, reason=reason)
+    _emit(sub, "order.cancelled")
+
+
+@transaction.atomic
+def order_expire(*, order_id: int, now=None) -> bool:
+    """An unpaid order past its deadline: its online sub-orders are cancelled, their stock goes
+    back on sale, coupons are given back and the payment is closed. False if it was paid or
+    closed meanwhile."""
+    from shared_apps.marketing.services import coupons_release
+    from shared_apps.payments.interface import payment_close
+
+    now = now or timezone.now()
+    order = Order.objects.select_for_update(skip_locked=True).filter(
+        pk=order_id, status=OrderStatus.PENDING_PAYMENT, expires_at__lte=now).first()
+    if order is None:
+        return False
+    order.status, order.closed_at = OrderStatus.EXPIRED, now
+    order.save(update_fields=["status", "closed_at"])
+    for sub in (order.sub_orders.select_for_update().select_related("shop", "order")
+                .filter(payment_mode=PaymentMode.ONLINE, status=S.PENDING_PAYMENT).order_by("shop_id")):
+        _release(sub, reason="payment deadline passed")
+    coupons_release(order_number=order.number)
+    if order.online_amount:
+        payment_close(number=order.number)
+    return True
+
+
+def orders_expire(*, now=None, limit: int = 500) -> int:
+    """Beat: expire unpaid orders past their deadline, each in its own transaction."""
+    now = now or timezone.now()
+    ids = list(Order.objects.filter(status=OrderStatus.PENDING_PAYMENT, expires_at__lte=now)
+               .order_by("expires_at").values_list("pk", flat=True)[:limit])
+    return sum(order_expire(order_id=pk, now=now) for pk in ids)
+
+
+@transaction.atomic
+def order_cancel(*, user_id: int, number: str) -> Order:
+    """The shopper gives up an unpaid order before its deadline."""
+    from shared_apps.marketing.services import coupons_release
+    from shared_apps.payments.interface import payment_close
+
+    from .selectors import plausible_number
+
+    order = (Order.objects.select_for_update().filter(number=number, user_id=user_id).first()
+             if plausible_number(number) else None)
+    if order is None:
+        raise NotFound(_("No such order."))
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        raise Conflict(_("Only an unpaid order can be cancelled here."), code="not_cancellable")
+    order.status, order.closed_at = OrderStatus.CANCELLED, timezone.now()
+    order.save(update_fields=["status", "closed_at"])
+    for sub in (order.sub_orders.select_for_update().select_related("shop", "order")
+                .filter(status=S.PENDING_PAYMENT).order_by("shop_id")):
+        _release(sub, reason="cancelled by the buyer", actor_user_id=user_id)
+        if sub.offline_payment_number:
+            payment_close(number=sub.offline_payment_number)
+    coupons_release(order_number=order.number)
+    if order.online_amount:
+        payment_close(number=order.number)
+    return order
+
+
+# --- the shop's side ---------------------------------------------------------------------------
+
+
+def _shop_sub_order(*, shop_id: int, number: str) -> SubOrder:
+    from .selectors import plausible_number
+
+    if not plausible_number(number):
+        raise NotFound(_("No such order in this shop."))
+    sub = (SubOrder.objects.select_for_update().select_related("shop", "order")
+           .filter(number=number, shop_id=shop_id).first())
+    if sub is None:
+        raise NotFound(_("No such order in this shop."))
+    return sub
+
+
+@transaction.atomic
+def sub_order_confirm(*, shop_id: int, number: str, actor_user_id: int) -> SubOrder:
+    sub = _shop_sub_order(shop_id=shop_id, number=number)
+    return _move(sub, S.CONFIRMED, actor_user_id=actor_user_id)
+
+
+@transaction.atomic
+def sub_order_shipped(*, shop_id: int, number: str, actor_user_id: int | None) -> SubOrder:
+    """Fulfilment → orders: the first parcel left. A shop that confirms orders must have."""
+    sub = _shop_sub_order(shop_id=shop_id, number=number)
+    if sub.status == S.SHIPPED:
+        return sub  # a further parcel
+    if sub.requires_confirmation and sub.status == S.PAID:
+        raise Conflict(_("Confirm the order before shipping it."), code="not_confirmed")
+    if sub.is_pickup:
+        raise Conflict(_("A pickup order is not shipped; verify the pickup code instead."), code="pickup_order")
+    _move(sub, S.SHIPPED, actor_user_id=actor_user_id)
+    _emit(sub, "order.shipped")
+    return sub
+
+
+@transaction.atomic
+def sub_order_delivered(*, shop_id: int, number: str) -> SubOrder:
+    """Fulfilment → orders: the carrier delivered the last parcel."""
+    sub = _shop_sub_order(shop_id=shop_id, number=number)
+    if sub.status in (S.DELIVERED, S.COMPLETED):
+        return sub
+    _move(sub, S.DELIVERED)
+    _emit(sub, "order.delivered")
+    return sub
+
+
+@transaction.atomic
+def sub_order_picked_up(*, shop_id: int, number: str, actor_user_id: int) -> SubOrder:
+    """Fulfilment → orders: the buyer collected a pickup order (paid online or at the counter)."""
+    sub = _shop_sub_order(shop_id=shop_id, number=number)
+    if not sub.is_pickup:
+        raise Conflict(_("This order is delivered, not picked up."), code="not_pickup")
+    if sub.status == S.PENDING_PAYMENT:
+        raise Conflict(_("Take the payment at the counter first."), code="unpaid")
+    _move(sub, S.COMPLETED, actor_user_id=actor_user_id, reason="picked up")
+    _emit(sub, "order.completed")
+    return sub
+
+
+def sub_orders_complete_delivered(*, now=None, days: int = 7, limit: int = 500) -> int:
+    """Beat: delivered sub-orders complete by themselves after `days`."""
+    now = now or timezone.now()
+    done = 0
+    for pk in SubOrder.objects.filter(status=S.DELIVERED, delivered_at__lte=now - timedelta(days=days)).values_list(
+            "pk", flat=True)[:limit]:
+        with transaction.atomic():
+            sub = SubOrder.objects.select_for_update(skip_locked=True).select_related("shop", "order").filter(
+                pk=pk, status=S.DELIVERED).first()
+            if sub is not None:
+                _move(sub, S.COMPLETED, reason="completed automatically")
+                _emit(sub, "order.completed")
+                done += 1
+    return done
