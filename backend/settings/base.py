@@ -60,9 +60,11 @@ INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_
 TENANT_MODEL = "tenants.Shop"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
-# Left off on purpose: with it on, a rolled-back savepoint can leave a stale search_path
-# (django-tenants issue 1262). Setting the search_path on every cursor costs microseconds.
-TENANT_LIMIT_SET_CALLS = False
+# On: the search_path is set once per schema switch, not before every query (a checkout made
+# 69 of its 142 round trips just for that). django-tenants 4.0.1 forgets the cached path on
+# rollback and savepoint rollback (issue 1262, where a rolled-back SET left a stale path);
+# tests/tenants/test_provisioning.py proves it for nested schema switches that roll back.
+TENANT_LIMIT_SET_CALLS = True
 SHOP_TEMPLATE_SCHEMA = "shop_template"
 SHOP_SCHEMA_POOL_SIZE = env.int("SHOP_SCHEMA_POOL_SIZE", default=3)
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]

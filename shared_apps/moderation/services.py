@@ -22,7 +22,7 @@ def moderation_decide(*, item_id: int, actor, approve: bool, reason: str = "", i
         raise ServiceError(_("Say why it is rejected."), code="invalid", fields={"reason": [_("Required.")]})
     if len(reason) > 500:
         raise ServiceError(_("The reason is too long."), code="invalid", fields={"reason": [_("At most 500 characters.")]})
-    item = ModerationItem.objects.select_for_update().select_related("shop").filter(pk=item_id).first()
+    item = ModerationItem.objects.select_for_update(of=("self",)).select_related("shop").filter(pk=item_id).first()
     if item is None:
         raise NotFound(_("No such moderation item."))
     if item.status != ItemStatus.PENDING:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
@@ -35,7 +36,8 @@ def history_add(sub: SubOrder, from_status: str, to_status: str, *, actor_user_i
                                         actor_user_id=actor_user_id, reason=reason[:200])
 
 
-def _move(sub: SubOrder, to: str, *, actor_user_id: int | None = None, reason: str = "") -> SubOrder:
+def _move(sub: SubOrder, to: str, *, actor_user_id: int | None = None, reason: str = "",
+          also: list[str] | None = None) -> SubOrder:
     """Move a locked sub-order to `to` (409 naming both states when the table forbids it)."""
     if not transitions.allowed(sub.status, to):
         raise Conflict(_("Order %(number)s is %(from)s; it cannot become %(to)s.") % {
@@ -44,7 +46,7 @@ def _move(sub: SubOrder, to: str, *, actor_user_id: int | None = None, reason: s
     sub.status = to
     stamp = {S.PAID: "paid_at", S.SHIPPED: "shipped_at", S.DELIVERED: "delivered_at",
              S.COMPLETED: "completed_at", S.CANCELLED: "cancelled_at"}.get(to)
-    fields = ["status"]
+    fields = ["status", *(also or [])]
     if stamp:
         setattr(sub, stamp, timezone.now())
         fields.append(stamp)
@@ -70,11 +72,9 @@ def _mark_paid(sub: SubOrder, *, actor_user_id: int | None = None) -> None:
 
     with schema_context(sub.shop.schema_name):
         sell(reference=sub.number)
-    _move(sub, S.PAID, actor_user_id=actor_user_id)
     sub.paid_amount = sub.payable_amount
-    sub.save(update_fields=["paid_amount"])
-    for line in sub.lines.all():
-        OrderLine.objects.filter(pk=line.pk).update(paid_amount=line.payable_amount)
+    _move(sub, S.PAID, actor_user_id=actor_user_id, also=["paid_amount"])
+    OrderLine.objects.filter(sub_order=sub).update(paid_amount=F("payable_amount"))
     _emit(sub, "order.paid")
 
 
@@ -95,7 +95,7 @@ def checkout_paid(reference: str, payment) -> bool:
         return False
     order.status, order.paid_at = OrderStatus.PAID, timezone.now()
     order.save(update_fields=["status", "paid_at"])
-    for sub in (order.sub_orders.select_for_update().select_related("shop", "order")
+    for sub in (order.sub_orders.select_for_update(of=("self",)).select_related("shop", "order")
                 .filter(payment_mode=PaymentMode.ONLINE).order_by("shop_id")):
         _mark_paid(sub)
     return True
@@ -103,7 +103,7 @@ def checkout_paid(reference: str, payment) -> bool:
 
 def sub_order_paid_offline(reference: str, payment) -> bool:
     """payments → orders: a pay-at-pickup sub-order was paid at the counter."""
-    sub = SubOrder.objects.select_for_update().select_related("shop", "order").filter(number=reference).first()
+    sub = SubOrder.objects.select_for_update(of=("self",)).select_related("shop", "order").filter(number=reference).first()
     if sub is None or sub.status == S.CANCELLED:
         return False
     if sub.status == S.PENDING_PAYMENT:
@@ -138,7 +138,7 @@ def order_expire(*, order_id: int, now=None) -> bool:
         return False
     order.status, order.closed_at = OrderStatus.EXPIRED, now
     order.save(update_fields=["status", "closed_at"])
-    for sub in (order.sub_orders.select_for_update().select_related("shop", "order")
+    for sub in (order.sub_orders.select_for_update(of=("self",)).select_related("shop", "order")
                 .filter(payment_mode=PaymentMode.ONLINE, status=S.PENDING_PAYMENT).order_by("shop_id")):
         _release(sub, reason="payment deadline passed")
     coupons_release(order_number=order.number)
@@ -171,7 +171,7 @@ def order_cancel(*, user_id: int, number: str) -> Order:
         raise Conflict(_("Only an unpaid order can be cancelled here."), code="not_cancellable")
     order.status, order.closed_at = OrderStatus.CANCELLED, timezone.now()
     order.save(update_fields=["status", "closed_at"])
-    for sub in (order.sub_orders.select_for_update().select_related("shop", "order")
+    for sub in (order.sub_orders.select_for_update(of=("self",)).select_related("shop", "order")
                 .filter(status=S.PENDING_PAYMENT).order_by("shop_id")):
         _release(sub, reason="cancelled by the buyer", actor_user_id=user_id)
         if sub.offline_payment_number:
@@ -190,7 +190,7 @@ def _shop_sub_order(*, shop_id: int, number: str) -> SubOrder:
 
     if not plausible_number(number):
         raise NotFound(_("No such order in this shop."))
-    sub = (SubOrder.objects.select_for_update().select_related("shop", "order")
+    sub = (SubOrder.objects.select_for_update(of=("self",)).select_related("shop", "order")
            .filter(number=number, shop_id=shop_id).first())
     if sub is None:
         raise NotFound(_("No such order in this shop."))
@@ -249,7 +249,7 @@ def sub_orders_complete_delivered(*, now=None, days: int = 7, limit: int = 500) 
     for pk in SubOrder.objects.filter(status=S.DELIVERED, delivered_at__lte=now - timedelta(days=days)).values_list(
             "pk", flat=True)[:limit]:
         with transaction.atomic():
-            sub = SubOrder.objects.select_for_update(skip_locked=True).select_related("shop", "order").filter(
+            sub = SubOrder.objects.select_for_update(skip_locked=True, of=("self",)).select_related("shop", "order").filter(
                 pk=pk, status=S.DELIVERED).first()
             if sub is not None:
                 _move(sub, S.COMPLETED, reason="completed automatically")

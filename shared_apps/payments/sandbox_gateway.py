@@ -184,7 +184,7 @@ def _refund_params(trade: SandboxTrade, refund: SandboxRefund, extra: dict) -> d
 @transaction.atomic
 def refund_process(*, refund_id: int) -> None:
     """The sandbox's back office moves the money, then tells the mall."""
-    refund = SandboxRefund.objects.select_for_update().select_related("trade").filter(pk=refund_id).first()
+    refund = SandboxRefund.objects.select_for_update(of=("self",)).select_related("trade").filter(pk=refund_id).first()
     if refund is None or refund.status == "succeeded":
         return
     refund.status, refund.succeeded_at = "succeeded", timezone.now()

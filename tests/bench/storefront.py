@@ -121,8 +121,9 @@ def start_server(port: int) -> subprocess.Popen:
 
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "backend.settings.dev", "DEBUG": "false",
            "MALL_PORT": str(port), "LOG_LEVEL": "WARNING"}
+    log = open(os.environ.get("BENCH_SERVER_LOG", os.devnull), "ab")  # noqa: SIM115 - the server's lifetime
     server = subprocess.Popen(gunicorn_argv(bind=f"127.0.0.1:{port}", access_log=False), cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+                              stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -131,7 +132,7 @@ def start_server(port: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise RuntimeError("gunicorn did not come up: " + server.stderr.read().decode()[-2000:])
+    raise RuntimeError("gunicorn did not come up (BENCH_SERVER_LOG=file keeps its output)")
 
 
 def fetch(port: int, host: str, path: str) -> int:
