@@ -9,4 +9,5 @@ urlpatterns = [
     path("cart/", include("shared_apps.cart.api_urls")),
     path("", include("shared_apps.orders.api_urls")),
     path("payments/", include("shared_apps.payments.api_urls")),
+    path("flash/", include("shared_apps.orders.flash_urls")),
 ]

@@ -146,6 +146,9 @@ CACHES = {
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Storefront pages for visitors who are not signed in come from Redis (backend/lib/pagecache.py).
 STOREFRONT_PAGE_CACHE = env.bool("STOREFRONT_PAGE_CACHE", default=True)
+# Flash sales answer the crowd from a Redis counter before PostgreSQL (shared_apps/orders/flash.py);
+# off, every attempt goes to PostgreSQL's row lock (the benchmark compares both).
+FLASH_SALE_REDIS_GATE = env.bool("FLASH_SALE_REDIS_GATE", default=True)
 # Host-only cookies: a session made on one host is never sent to another.
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
@@ -273,6 +276,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-unpaid-orders": {"task": "shared_apps.orders.tasks.expire_unpaid_orders", "schedule": 30.0},
     "complete-delivered-orders": {"task": "shared_apps.orders.tasks.complete_delivered_orders", "schedule": 3600.0},
     "payments-reconcile": {"task": "shared_apps.payments.tasks.payments_reconcile", "schedule": 60.0},
+    "flash-sales": {"task": "shared_apps.orders.tasks.run_flash_sales", "schedule": 5.0},
 }
 # Task modules outside an app's tasks.py (autodiscovery finds only those).
 CELERY_IMPORTS = ["backend.api.idempotency"]

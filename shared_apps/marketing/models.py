@@ -15,6 +15,16 @@ class CouponFunding(models.TextChoices):
     SHOP = "shop", _("Shop")
 
 
+class CouponStatus(models.TextChoices):
+    """Where a coupon stands at a moment; derived from its fields, never stored."""
+
+    ACTIVE = "active", _("Active")
+    SCHEDULED = "scheduled", _("Not started")
+    EXPIRED = "expired", _("Expired")
+    USED_UP = "used_up", _("Used up")
+    INACTIVE = "inactive", _("Deactivated")
+
+
 class Coupon(models.Model):
     code = models.CharField(max_length=32, unique=True)  # stored upper-case
     name = models.CharField(max_length=60)
@@ -45,6 +55,18 @@ class Coupon(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def status_at(self, now) -> CouponStatus:
+        """Deactivated first (final), then the validity window, then whether uses are left."""
+        if not self.is_active:
+            return CouponStatus.INACTIVE
+        if now < self.valid_from:
+            return CouponStatus.SCHEDULED
+        if now >= self.valid_until:
+            return CouponStatus.EXPIRED
+        if self.used_quantity >= self.total_quantity:
+            return CouponStatus.USED_UP
+        return CouponStatus.ACTIVE
+
 
 class CouponUse(models.Model):
     """One coupon applied to one order; released (deleted) when the order expires unpaid."""
@@ -60,3 +82,54 @@ class CouponUse(models.Model):
             models.UniqueConstraint(fields=["coupon", "order_number"], name="coupon_once_per_order"),
         ]
         indexes = [models.Index(fields=["coupon", "user_id"], name="couponuse_coupon_user")]
+
+
+class FlashSaleStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    ACTIVE = "active", _("On now")
+    ENDED = "ended", _("Ended")
+
+
+class FlashSale(models.Model):
+    """A flash sale of one SKU: `quantity` units carved out of the shop's online stock when it
+    starts, sold at `price` with a short payment hold and a per-person limit. PostgreSQL (the
+    carved pool in the shop's schema, the claims here) is the truth; Redis only turns away the
+    crowd once the units are gone (see flash.py)."""
+
+    shop = models.ForeignKey("tenants.Shop", on_delete=models.CASCADE, related_name="flash_sales")
+    sku_id = models.BigIntegerField()  # in the shop's schema
+    title = models.CharField(max_length=120)
+    price = MoneyField()
+    quantity = models.PositiveIntegerField()
+    per_person_limit = models.PositiveSmallIntegerField(default=1)
+    hold_minutes = models.PositiveSmallIntegerField(default=5)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=FlashSaleStatus.choices, default=FlashSaleStatus.SCHEDULED)
+    pool_location_id = models.BigIntegerField(null=True, blank=True)  # the carved pool, in the shop's schema
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0) & Q(price__gt=0), name="flash_quantity_price_positive"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="flash_window"),
+            models.CheckConstraint(condition=Q(per_person_limit__gte=1) & Q(hold_minutes__gte=1),
+                                   name="flash_limits_positive"),
+        ]
+
+
+class FlashClaim(models.Model):
+    """One unit slot of a flash sale taken by one person for one order. The unique slot per
+    person is the per-person limit, enforced by the database whatever races."""
+
+    sale = models.ForeignKey(FlashSale, on_delete=models.CASCADE, related_name="claims")
+    user_id = models.BigIntegerField()
+    slot = models.PositiveSmallIntegerField()  # 1 … per_person_limit
+    order_number = models.CharField(max_length=20, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sale", "user_id", "slot"], name="flash_claim_per_person_slot"),
+        ]

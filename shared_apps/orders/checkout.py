@@ -53,6 +53,7 @@ class LinePlan:
     quantity: int
     sellable: object  # catalog.interface.SellableSku
     goods: Decimal
+    unit_price: Decimal = Decimal("0.00")
     shop_discount: Decimal = Decimal("0.00")
     platform_discount: Decimal = Decimal("0.00")
 
@@ -203,7 +204,7 @@ def _shop_plan(shop: Shop, index: int, choice: dict, cart_lines: list, address: 
     for line in cart_lines:
         sku = sellable[line.sku_id]
         plan.lines.append(LinePlan(shop_id=shop.pk, sku_id=line.sku_id, quantity=line.quantity, sellable=sku,
-                                   goods=sku.sale_price * line.quantity))
+                                   goods=sku.sale_price * line.quantity, unit_price=sku.sale_price))
     if method == DeliveryMethod.PICKUP:
         try:
             location_id = int(choice.get("pickup_location_id"))
@@ -318,25 +319,45 @@ def _client_token(data: dict) -> str:
     return token
 
 
+def _provider(value) -> str:
+    from shared_apps.payments.interface import PROVIDERS
+
+    provider = value or "sandbox"
+    if provider not in PROVIDERS or provider == "offline":
+        raise _bad("provider", _("Choose a payment method: %(list)s.") % {"list": ", ".join(p for p in PROVIDERS if p != "offline")})
+    return provider
+
+
 @transaction.atomic
 def checkout_place(*, user_id: int, data: dict, provider: str | None = None) -> Order:
     """Place the order. The same client token again returns the order it placed (a double click
     or a retried request never makes two orders)."""
     from shared_apps.cart.services import lines_remove_ordered
     from shared_apps.marketing.services import coupons_take
-    from shared_apps.payments.interface import PROVIDERS, payment_open
-    from tenant_apps.inventory.interface import hold
 
     token = _client_token(data)
     existing = Order.objects.filter(user_id=user_id, client_token=token).first()
     if existing is not None:
         return existing
-    provider = provider or data.get("provider") or "sandbox"
-    if provider not in PROVIDERS or provider == "offline":
-        raise _bad("provider", _("Choose a payment method: %(list)s.") % {"list": ", ".join(p for p in PROVIDERS if p != "offline")})
+    provider = _provider(provider or data.get("provider"))
     plan = checkout_quote(user_id=user_id, data=data)
+    order = order_write(plan=plan, user_id=user_id, token=token, provider=provider)
+    coupons_take(order_number=order.number, user_id=user_id,
+                 uses=[(c, a) for c, a in _coupon_uses(plan) if c is not None])
+    lines_remove_ordered(user_id=user_id, keys={(line.shop_id, line.sku_id) for line in plan.lines})
+    return order
+
+
+def order_write(*, plan: Plan, user_id: int, token: str, provider: str, minutes: int | None = None,
+                pool_location_id: int | None = None) -> Order:
+    """Write a worked-out plan: the order, its sub-orders and lines, the stock holds in each
+    shop's schema (from `pool_location_id` only, for a flash sale) and the payments. Inside the
+    caller's transaction."""
+    from shared_apps.payments.interface import payment_open
+    from tenant_apps.inventory.interface import hold
+
     now = timezone.now()
-    expires_at = now + timedelta(minutes=plan.payment_minutes)
+    expires_at = now + timedelta(minutes=minutes or plan.payment_minutes)
     order = Order.objects.create(
         number=numbers.order_number(), user_id=user_id, client_token=token,
         goods_amount=plan.total("goods"), shipping_amount=plan.total("shipping"),
@@ -361,22 +382,21 @@ def checkout_place(*, user_id: int, data: dict, provider: str | None = None) -> 
             sub_order=sub, sku_id=line.sku_id, product_id=line.sellable.product_id, sku_code=line.sellable.code,
             title=line.sellable.title, spec=line.sellable.spec, image=line.sellable.image,
             category_id=line.sellable.category_id, tax_rate=line.sellable.tax_rate,
-            unit_price=line.sellable.sale_price, quantity=line.quantity, goods_amount=line.goods,
+            unit_price=line.unit_price, quantity=line.quantity, goods_amount=line.goods,
             shop_discount=line.shop_discount, platform_discount=line.platform_discount, payable_amount=line.payable,
         ) for line in shop_plan.lines])
         until = (expires_at + RESERVATION_GRACE if shop_plan.payment_mode == PaymentMode.ONLINE
                  else now + timedelta(days=PICKUP_PAYMENT_DAYS))
         with schema_context(shop_plan.shop.schema_name):
             hold(reference=sub.number, pickup_location_id=shop_plan.pickup_location_id, until=until,
-                 items=[(line.sku_id, line.quantity, line.sellable.sale_price) for line in shop_plan.lines])
+                 location_id=pool_location_id,
+                 items=[(line.sku_id, line.quantity, line.unit_price) for line in shop_plan.lines])
         if shop_plan.payment_mode == PaymentMode.AT_PICKUP:
             payment = payment_open(kind="sub_order", reference=sub.number, number=sub.number,
                                    amount=shop_plan.payable, subject=shop_plan.shop.name, provider="offline",
                                    expires_at=until, user_id=user_id)
             sub.offline_payment_number = payment.number
             sub.save(update_fields=["offline_payment_number"])
-    coupons_take(order_number=order.number, user_id=user_id,
-                 uses=[(c, a) for c, a in _coupon_uses(plan) if c is not None])
     if order.online_amount:
         payment_open(kind="checkout", reference=order.number, number=order.number, amount=order.online_amount,
                      subject=_("Mall order %(number)s") % {"number": order.number}, provider=provider,
@@ -384,7 +404,6 @@ def checkout_place(*, user_id: int, data: dict, provider: str | None = None) -> 
     else:
         order.status = OrderStatus.PAID  # nothing to pay online: the pickup sub-orders are paid at the counter
         order.save(update_fields=["status"])
-    lines_remove_ordered(user_id=user_id, keys={(line.shop_id, line.sku_id) for line in plan.lines})
     return order
 
 

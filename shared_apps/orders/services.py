@@ -111,6 +111,12 @@ def sub_order_paid_offline(reference: str, payment) -> bool:
     return True
 
 
+def flash_claim_release(*, order_number: str) -> None:
+    from .flash import claim_release
+
+    claim_release(order_number=order_number)
+
+
 # --- expiry ------------------------------------------------------------------------------------
 
 
@@ -142,6 +148,7 @@ def order_expire(*, order_id: int, now=None) -> bool:
                 .filter(payment_mode=PaymentMode.ONLINE, status=S.PENDING_PAYMENT).order_by("shop_id")):
         _release(sub, reason="payment deadline passed")
     coupons_release(order_number=order.number)
+    flash_claim_release(order_number=order.number)
     if order.online_amount:
         payment_close(number=order.number)
     return True
@@ -177,6 +184,7 @@ def order_cancel(*, user_id: int, number: str) -> Order:
         if sub.offline_payment_number:
             payment_close(number=sub.offline_payment_number)
     coupons_release(order_number=order.number)
+    flash_claim_release(order_number=order.number)
     if order.online_amount:
         payment_close(number=order.number)
     return order

@@ -15,3 +15,10 @@ def complete_delivered_orders() -> int:
     from .services import sub_orders_complete_delivered
 
     return sub_orders_complete_delivered()
+
+
+@shared_task(ignore_result=True)
+def run_flash_sales() -> int:
+    from .flash import flash_schedule
+
+    return flash_schedule()

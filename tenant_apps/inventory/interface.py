@@ -16,15 +16,70 @@ def available_online(sku_ids) -> dict[int, int]:
     return {row["sku_id"]: row["available"] for row in rows}
 
 
-def hold(*, reference: str, items: list[tuple], pickup_location_id: int | None, until) -> None:
+def hold(*, reference: str, items: list[tuple], pickup_location_id: int | None, until,
+         location_id: int | None = None) -> None:
     """Reserve stock for a sub-order (`reference`) until `until`; 409 insufficient_stock names
-    what is short. Items: (sku_id, quantity, unit_price)."""
+    what is short. Items: (sku_id, quantity, unit_price). `location_id`: only from there."""
     from django.utils import timezone
 
     from . import services
 
     services.reserve(reference=reference, items=items, pickup_location_id=pickup_location_id,
-                     ttl=until - timezone.now())
+                     ttl=until - timezone.now(), location_id=location_id)
+
+
+def flash_pool_fill(*, sku_id: int, quantity: int, reference: str) -> int:
+    """Carve `quantity` units of a SKU out of online stock into the shop's flash-sale pool (a
+    location of its own that does not sell online), by transfers in allocation order. Returns the
+    pool location's id. 409 insufficient_stock when online stock is short."""
+    from backend.api.errors import Conflict
+
+    from . import services
+    from .models import Location, LocationKind, StockBalance
+
+    pool = Location.objects.filter(code=FLASH_POOL_CODE).first() or services.location_create(data={
+        "name": "Flash-sale pool", "code": FLASH_POOL_CODE, "kind": LocationKind.WAREHOUSE,
+        "sells_online": False})
+    need = quantity
+    for location in Location.objects.filter(is_active=True, sells_online=True).order_by("priority", "id"):
+        balance = StockBalance.objects.filter(location=location, sku_id=sku_id).first()
+        take = min(need, (balance.on_hand - balance.reserved) if balance else 0)
+        if take > 0:
+            services.transfer(from_location_id=location.pk, to_location_id=pool.pk, items=[(sku_id, take)],
+                              reference=reference, actor_user_id=None, reason="flash sale")
+            need -= take
+        if need == 0:
+            return pool.pk
+    raise Conflict(f"Insufficient stock: {quantity - need} of {quantity} units available online.",
+                   code="insufficient_stock")
+
+
+def flash_pool_return(*, sku_id: int, reference: str) -> int:
+    """The campaign ended: what is left unsold in the pool goes back online (to the first
+    location in the allocation order). Returns the units moved."""
+    from . import services
+    from .models import Location, StockBalance
+
+    pool = Location.objects.filter(code=FLASH_POOL_CODE).first()
+    balance = StockBalance.objects.filter(location=pool, sku_id=sku_id).first() if pool else None
+    left = (balance.on_hand - balance.reserved) if balance else 0
+    target = Location.objects.filter(is_active=True, sells_online=True).order_by("priority", "id").first()
+    if left > 0 and target is not None:
+        services.transfer(from_location_id=pool.pk, to_location_id=target.pk, items=[(sku_id, left)],
+                          reference=reference, actor_user_id=None, reason="flash sale ended")
+        return left
+    return 0
+
+
+def flash_pool_available(*, sku_id: int) -> int:
+    """Units of the SKU still free in the flash-sale pool (held orders excluded)."""
+    from .models import StockBalance
+
+    balance = StockBalance.objects.filter(location__code=FLASH_POOL_CODE, sku_id=sku_id).first()
+    return (balance.on_hand - balance.reserved) if balance else 0
+
+
+FLASH_POOL_CODE = "FLASH-POOL"
 
 
 def sell(*, reference: str) -> None:

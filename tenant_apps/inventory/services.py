@@ -468,7 +468,7 @@ def _reserve_items(items) -> tuple[dict[int, int], dict[int, Decimal]]:
 @transaction.atomic
 def reserve(
     *, reference: str, items: list[tuple], pickup_location_id: int | None = None,
-    ttl: timedelta = RESERVATION_TTL,
+    ttl: timedelta = RESERVATION_TTL, location_id: int | None = None,
 ) -> list[Reservation]:
     """Hold units for `reference` (a sub-order number), taking from locations in the shop's
     allocation order (active locations that sell online), or only from `pickup_location_id` for
@@ -487,7 +487,9 @@ def reserve(
     if existing:
         return existing
     skus = _skus(wanted)
-    if pickup_location_id is not None:
+    if location_id is not None:  # one named location (a flash sale's carved-out stock)
+        order = [_locations([location_id], field="location_id")[int(location_id)].pk]
+    elif pickup_location_id is not None:
         location = _locations([pickup_location_id], field="pickup_location_id")[int(pickup_location_id)]
         if not (location.is_active and location.does_pickup):
             raise ServiceError("pickup_location_id: this location does not do pickup.",

@@ -23,6 +23,8 @@ urlpatterns = [
     path("freight/", include("tenant_apps.freight.api_urls")),
     path("fulfilment/", include("tenant_apps.fulfilment.api_urls")),
     path("webhooks/", include("tenant_apps.webhooks.api_urls")),
+    path("coupons/", include("shared_apps.marketing.shop_api_urls")),
+    path("flash-sales/", include("shared_apps.orders.flash_shop_urls")),
     path("reports/", include(report_urlpatterns)),
     path("purchasing/", include("tenant_apps.purchasing.api_urls")),
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("console/freight/", include("tenant_apps.freight.urls")),
     path("console/fulfilment/", include("tenant_apps.fulfilment.urls")),
     path("console/webhooks/", include("tenant_apps.webhooks.urls")),
+    path("console/coupons/", include("shared_apps.marketing.shop_urls")),
     path("console/settings/", views.settings_page, name="settings"),
     path("console/staff/", views.staff_page, name="staff"),
     path("console/staff/invite/", views.staff_invite, name="staff-invite"),
