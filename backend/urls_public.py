@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from backend import views
+from shared_apps.orders import flash_views
 from backend.urls_common import common_patterns
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("cart/", include("shared_apps.cart.urls")),
     path("orders/", include("shared_apps.orders.urls")),
     path("pay/", include("shared_apps.payments.urls")),
+    path("flash/<int:sale_id>/", flash_views.sale_page, name="flash-sale"),
     path("api/v1/", include("backend.api_public")),
     *common_patterns,
 ]

@@ -74,6 +74,7 @@ class ShopPlan:
     note: str
     requires_confirmation: bool
     payment_minutes: int
+    auto_complete_days: int = 7
     lines: list[LinePlan] = field(default_factory=list)
     shipping: Decimal = Decimal("0.00")
     shop_coupon: object = None  # marketing Coupon
@@ -195,7 +196,7 @@ def _shop_plan(shop: Shop, index: int, choice: dict, cart_lines: list, address: 
     plan = ShopPlan(shop=shop, index=index, delivery_method=method, payment_mode=payment_mode,
                     pickup_location_id=None, pickup_location={}, invoice=_invoice(choice.get("invoice"), f"{prefix}.invoice"),
                     note=note, requires_confirmation=settings_["confirm_orders"],
-                    payment_minutes=settings_["payment_minutes"])
+                    payment_minutes=settings_["payment_minutes"], auto_complete_days=settings_["auto_complete_days"])
     sellable = sellable_skus([line.sku_id for line in cart_lines])
     gone = [str(line.sku_id) for line in cart_lines if line.sku_id not in sellable]
     if gone:
@@ -374,7 +375,7 @@ def order_write(*, plan: Plan, user_id: int, token: str, provider: str, minutes:
             payment_mode=shop_plan.payment_mode, goods_amount=shop_plan.goods, shipping_amount=shop_plan.shipping,
             shop_discount=shop_plan.shop_discount, platform_discount=shop_plan.platform_discount,
             payable_amount=shop_plan.payable, invoice=shop_plan.invoice, buyer_note=shop_plan.note,
-            requires_confirmation=shop_plan.requires_confirmation,
+            requires_confirmation=shop_plan.requires_confirmation, auto_complete_days=shop_plan.auto_complete_days,
             shop_coupon_code=shop_plan.shop_coupon.code if shop_plan.shop_coupon else "",
         )
         history_add(sub, "", SubOrderStatus.PENDING_PAYMENT, actor_user_id=user_id)

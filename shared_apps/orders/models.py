@@ -103,6 +103,7 @@ class SubOrder(models.Model):
     invoice = models.JSONField(default=dict, blank=True)  # {} or {"kind": "personal"|"company", "title", "tax_number"}
     buyer_note = models.CharField(max_length=200, blank=True)
     requires_confirmation = models.BooleanField(default=False)
+    auto_complete_days = models.PositiveSmallIntegerField(default=7)  # the shop's setting at checkout
     paid_at = models.DateTimeField(null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

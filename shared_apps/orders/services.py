@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import DateTimeField, ExpressionWrapper, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
@@ -250,11 +250,13 @@ def sub_order_picked_up(*, shop_id: int, number: str, actor_user_id: int) -> Sub
     return sub
 
 
-def sub_orders_complete_delivered(*, now=None, days: int = 7, limit: int = 500) -> int:
-    """Beat: delivered sub-orders complete by themselves after `days`."""
+def sub_orders_complete_delivered(*, now=None, limit: int = 500) -> int:
+    """Beat: delivered sub-orders complete by themselves after their shop's number of days."""
     now = now or timezone.now()
     done = 0
-    for pk in SubOrder.objects.filter(status=S.DELIVERED, delivered_at__lte=now - timedelta(days=days)).values_list(
+    due = ExpressionWrapper(F("delivered_at") + F("auto_complete_days") * timedelta(days=1),
+                            output_field=DateTimeField())
+    for pk in SubOrder.objects.filter(status=S.DELIVERED).alias(due=due).filter(due__lte=now).values_list(
             "pk", flat=True)[:limit]:
         with transaction.atomic():
             sub = SubOrder.objects.select_for_update(skip_locked=True, of=("self",)).select_related("shop", "order").filter(

@@ -2,6 +2,8 @@
 
 from django.urls import include, path
 
+from shared_apps.orders import flash_views
+
 from . import views
 
 app_name = "shop"
@@ -14,6 +16,7 @@ urlpatterns = [
     path("console/freight/", include("tenant_apps.freight.urls")),
     path("console/fulfilment/", include("tenant_apps.fulfilment.urls")),
     path("console/webhooks/", include("tenant_apps.webhooks.urls")),
+    path("console/flash-sales/", flash_views.console_sales, name="flash-sales"),
     path("console/coupons/", include("shared_apps.marketing.shop_urls")),
     path("console/settings/", views.settings_page, name="settings"),
     path("console/staff/", views.staff_page, name="staff"),

@@ -224,3 +224,22 @@ def test_illegal_moves_are_refused(shopper, address, alpha):
     assert refused.value.code == "illegal_transition"
     with pytest.raises(Conflict):
         services.sub_order_delivered(shop_id=alpha.shop.pk, number=sub.number)
+
+
+def test_delivered_orders_complete_after_the_shops_number_of_days(shopper, address, alpha):
+    from tenant_apps.shop.models import ShopProfile
+
+    with schema_context(alpha.shop.schema_name):
+        ShopProfile.objects.update(auto_complete_days=3)
+    fill_cart(shopper, (alpha.shop, alpha.skus[0], 1))
+    order = place(shopper, address, express(alpha.shop))
+    pay(order)
+    sub = order.sub_orders.get()
+    assert sub.auto_complete_days == 3
+    services.sub_order_shipped(shop_id=alpha.shop.pk, number=sub.number, actor_user_id=None)
+    services.sub_order_delivered(shop_id=alpha.shop.pk, number=sub.number)
+    sub.refresh_from_db()
+    assert services.sub_orders_complete_delivered(now=sub.delivered_at + timedelta(days=2)) == 0
+    assert services.sub_orders_complete_delivered(now=sub.delivered_at + timedelta(days=3, seconds=1)) == 1
+    sub.refresh_from_db()
+    assert sub.status == SubOrderStatus.COMPLETED

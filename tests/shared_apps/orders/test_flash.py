@@ -239,3 +239,40 @@ def test_the_wsgi_gate_answers_only_signed_in_attempts_on_a_sold_out_sale(shoppe
     session.save()
     cache.set(flash._key(7), 0, 60)
     assert post()[1] == b"django"  # a session bound to another host is not this shopper's here
+
+
+@pytest.mark.django_db
+def test_flash_sale_pages(shop_a, shop_b, merchant_a, merchant_b, django_capture_on_commit_callbacks):
+    from tests.conftest import MALL, client_for
+    from tests.tenant_apps.shop.conftest import host_client
+
+    stocked = stock_shop(shop_a, units=30)
+    owner = host_client(shop_a, merchant_a)
+    assert owner.get("/console/flash-sales/").status_code == 200
+    with schema_context(shop_a.schema_name):
+        from tenant_apps.catalog.models import SKU
+
+        code = SKU.objects.get(pk=stocked.skus[0]).code
+    now = timezone.localtime()
+    form = {"sku_code": code, "price": "9.90", "quantity": "1", "per_person_limit": "1", "hold_minutes": "5",
+            "starts_at": (now - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (now + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")}
+    assert owner.post("/console/flash-sales/", {**form, "sku_code": "nope"}).status_code == 400
+    assert owner.post("/console/flash-sales/", {**form, "ends_at": "later"}).status_code == 400
+    assert owner.post("/console/flash-sales/", form).status_code == 302
+    assert host_client(shop_b, merchant_b).get("/console/flash-sales/").content.count(b"Tea") == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        flash.flash_schedule()
+    sale = flash.FlashSale.objects.get()
+    shopper, _address = buyer(1)
+    client = client_for(MALL, shopper)
+    page = client.get(f"/flash/{sale.pk}/")
+    assert page.status_code == 200 and "¥9.90".encode() in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        bought = client.post(f"/flash/{sale.pk}/", {"client_token": "page-flash-1"})
+    assert bought.status_code == 302 and bought["Location"].startswith("/orders/")
+    other, _ = buyer(2)
+    sold_out = client_for(MALL, other).post(f"/flash/{sale.pk}/", {"client_token": "page-flash-2"})
+    assert sold_out.status_code == 409
+    assert client_for(MALL).post(f"/flash/{sale.pk}/", {"client_token": "page-flash-3"}).status_code == 302  # sign in
+    assert client_for(MALL).get("/flash/999999/").status_code == 404
