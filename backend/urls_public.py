@@ -3,8 +3,8 @@
 from django.urls import include, path
 
 from backend import views
-from shared_apps.orders import flash_views
 from backend.urls_common import common_patterns
+from shared_apps.orders import flash_views
 
 urlpatterns = [
     path("", views.mall_home, name="mall-home"),

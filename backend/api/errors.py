@@ -45,6 +45,11 @@ class RateLimited(ServiceError):
     code = "rate_limited"
 
 
+def field_error(field: str, message: str, *, code: str = "invalid") -> ServiceError:
+    """A 400 about one field: the message names the field, and `fields` carries it for forms."""
+    return ServiceError(f"{field}: {message}", code=code, fields={field: [message]})
+
+
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.api.errors import Conflict, NotFound, RateLimited, ServiceError
+from backend.api.errors import Conflict, NotFound, RateLimited, ServiceError, field_error
 from backend.lib import hosts, pii, regions
 from backend.lib.validators import normalize_phone
 
@@ -300,19 +300,16 @@ ADDRESS_FIELDS = ("recipient_name", "phone", "province_code", "city_code", "dist
 REGION_FIELDS = ("province_code", "city_code", "district_code")
 
 
-def _invalid(field: str, message: str) -> ServiceError:
-    return ServiceError(f"{field}: {message}", fields={field: [message]})
-
 
 def _text(data: dict, field: str, *, max_length: int, required: bool) -> str:
     value = data.get(field)
     value = value.strip() if isinstance(value, str) else ("" if value is None else None)
     if value is None:
-        raise _invalid(field, _("Enter text."))
+        raise field_error(field, _("Enter text."))
     if required and not value:
-        raise _invalid(field, _("This field is required."))
+        raise field_error(field, _("This field is required."))
     if len(value) > max_length:
-        raise _invalid(field, _("At most %(n)d characters.") % {"n": max_length})
+        raise field_error(field, _("At most %(n)d characters.") % {"n": max_length})
     return value
 
 
@@ -321,7 +318,7 @@ def _address_values(data: dict, *, current: Address | None) -> dict:
     codes are checked as one path together with the current ones that are not being changed."""
     unknown = sorted(set(data) - set(ADDRESS_FIELDS))
     if unknown:
-        raise _invalid(unknown[0], _("Unknown field."))
+        raise field_error(unknown[0], _("Unknown field."))
     creating = current is None
     values: dict = {}
     if creating or "recipient_name" in data:
@@ -331,19 +328,19 @@ def _address_values(data: dict, *, current: Address | None) -> dict:
             phone = data.get("phone")
             values["phone"] = normalize_phone(phone if isinstance(phone, str) else "")
         except ValidationError as exc:
-            raise _invalid("phone", exc.messages[0]) from exc
+            raise field_error("phone", exc.messages[0]) from exc
     if creating or "detail" in data:
         values["detail"] = _text(data, "detail", max_length=200, required=True)
     if creating or "postal_code" in data:
         postal = _text(data, "postal_code", max_length=6, required=False)
         if postal and not (len(postal) == 6 and postal.isascii() and postal.isdigit()):
-            raise _invalid("postal_code", _("A postal code has 6 digits."))
+            raise field_error("postal_code", _("A postal code has 6 digits."))
         values["postal_code"] = postal
     if creating or "label" in data:
         values["label"] = _text(data, "label", max_length=20, required=False)
     if "is_default" in data:
         if not isinstance(data["is_default"], bool):
-            raise _invalid("is_default", _("Must be true or false."))
+            raise field_error("is_default", _("Must be true or false."))
         values["is_default"] = data["is_default"]
     if creating or any(f in data for f in REGION_FIELDS):
         codes = {}
@@ -352,7 +349,7 @@ def _address_values(data: dict, *, current: Address | None) -> dict:
             codes[field] = raw.strip() if isinstance(raw, str) else ""
         problem = regions.path_error(codes["province_code"], codes["city_code"], codes["district_code"])
         if problem:
-            raise _invalid(*problem)
+            raise field_error(*problem)
         values.update(codes)
     return values
 
@@ -418,7 +415,7 @@ def address_update(*, user: User, address_id: int, data: dict) -> Address:
     address = _address_for_update(user.pk, address_id)
     values = _address_values(data, current=address)
     if values.get("is_default") is False and address.is_default:
-        raise _invalid("is_default", _("Make another address the default instead."))
+        raise field_error("is_default", _("Make another address the default instead."))
     changed = _apply(address, values)
     if values.get("is_default") and not address.is_default:
         Address.objects.filter(user_id=user.pk, is_default=True).update(is_default=False)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from backend.api.errors import Conflict, NotFound, ServiceError
+from backend.api.errors import Conflict, NotFound, ServiceError, field_error
 from backend.lib.money import FEN
 from shared_apps.accounts import roles
 from shared_apps.accounts.models import OperatorRole
@@ -36,9 +36,6 @@ MAX_PER_USER = 100
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 
 
-def _bad(field: str, message: str, code: str = "invalid") -> ServiceError:
-    return ServiceError(f"{field}: {message}", code=code, fields={field: [message]})
-
 
 def coupon_usable(
     *, code: str, user_id: int, shop_id: int | None, field: str, now: datetime | None = None
@@ -48,19 +45,19 @@ def coupon_usable(
     now = now or timezone.now()
     coupon = Coupon.objects.filter(code=code.strip().upper()).first()
     if coupon is None or not coupon.is_active:
-        raise _bad(field, _("No such coupon."), code="coupon_invalid")
+        raise field_error(field, _("No such coupon."), code="coupon_invalid")
     if shop_id is None and coupon.funded_by != CouponFunding.PLATFORM:
-        raise _bad(
+        raise field_error(
             field, _("This is a shop's coupon; enter it with that shop."), code="coupon_invalid"
         )
     if shop_id is not None and coupon.shop_id != shop_id:
-        raise _bad(field, _("This coupon is not for this shop."), code="coupon_invalid")
+        raise field_error(field, _("This coupon is not for this shop."), code="coupon_invalid")
     if not coupon.valid_from <= now < coupon.valid_until:
-        raise _bad(field, _("This coupon is not valid now."), code="coupon_invalid")
+        raise field_error(field, _("This coupon is not valid now."), code="coupon_invalid")
     if coupon.used_quantity >= coupon.total_quantity:
-        raise _bad(field, _("This coupon has run out."), code="coupon_used_up")
+        raise field_error(field, _("This coupon has run out."), code="coupon_used_up")
     if CouponUse.objects.filter(coupon=coupon, user_id=user_id).count() >= coupon.per_user_limit:
-        raise _bad(field, _("You have already used this coupon."), code="coupon_used_up")
+        raise field_error(field, _("You have already used this coupon."), code="coupon_used_up")
     return coupon
 
 
@@ -118,7 +115,7 @@ def coupons_release(*, order_number: str) -> int:
 def _code(value) -> str:
     code = value.strip().upper() if isinstance(value, str) else ""
     if not CODE_PATTERN.fullmatch(code):
-        raise _bad(
+        raise field_error(
             "code",
             _(
                 "A code has 4 to 32 letters, digits or hyphens, and starts and ends "
@@ -131,7 +128,7 @@ def _code(value) -> str:
 def _name(value) -> str:
     name = value.strip() if isinstance(value, str) else ""
     if not 1 <= len(name) <= 60:
-        raise _bad("name", _("Give the coupon a name (up to 60 characters)."))
+        raise field_error("name", _("Give the coupon a name (up to 60 characters)."))
     return name
 
 
@@ -139,21 +136,21 @@ def _amount(value, field: str, *, allow_zero: bool) -> Decimal:
     """Yuan with at most two decimals (the fen). Floats and booleans are refused: money never
     travels as a float."""
     if isinstance(value, bool | float) or not isinstance(value, str | int | Decimal):
-        raise _bad(field, _("Enter an amount such as 12.50."))
+        raise field_error(field, _("Enter an amount such as 12.50."))
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
-        raise _bad(field, _("Enter an amount such as 12.50.")) from None
+        raise field_error(field, _("Enter an amount such as 12.50.")) from None
     if not amount.is_finite():
-        raise _bad(field, _("Enter an amount such as 12.50."))
+        raise field_error(field, _("Enter an amount such as 12.50."))
     if amount <= 0 and not allow_zero:
-        raise _bad(field, _("The amount must be more than zero."))
+        raise field_error(field, _("The amount must be more than zero."))
     if amount < 0:
-        raise _bad(field, _("The amount cannot be negative."))
+        raise field_error(field, _("The amount cannot be negative."))
     if amount > MAX_AMOUNT:  # before quantize: a huge exponent would not fit the decimal context
-        raise _bad(field, _("At most ¥%(max)s.") % {"max": f"{MAX_AMOUNT:,}"})
+        raise field_error(field, _("At most ¥%(max)s.") % {"max": f"{MAX_AMOUNT:,}"})
     if amount != amount.quantize(FEN):
-        raise _bad(field, _("At most two decimals (fen)."))
+        raise field_error(field, _("At most two decimals (fen)."))
     return amount.quantize(FEN)
 
 
@@ -169,9 +166,9 @@ def _when(value, field: str) -> datetime:
         except ValueError:  # well-formed but impossible, such as 2026-02-30
             parsed = None
     if parsed is None:
-        raise _bad(field, _("Enter a date and time such as 2026-12-01T00:00:00+08:00."))
+        raise field_error(field, _("Enter a date and time such as 2026-12-01T00:00:00+08:00."))
     if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-        raise _bad(
+        raise field_error(
             field,
             _("Enter a date between the years %(first)d and %(last)d.")
             % {"first": FIRST_YEAR, "last": LAST_YEAR},
@@ -191,7 +188,7 @@ def _whole(value, field: str, *, top: int) -> int:
     else:
         number = 0
     if not 1 <= number <= top:
-        raise _bad(field, _("A whole number from 1 to %(top)d.") % {"top": top})
+        raise field_error(field, _("A whole number from 1 to %(top)d.") % {"top": top})
     return number
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.api.errors import Conflict, NotFound, ServiceError
+from backend.api.errors import Conflict, NotFound, ServiceError, field_error
 from backend.lib import hosts, pii
 from backend.lib.mail import send_after_commit
 from backend.lib.uploads import DOCUMENT_TYPES, check_upload
@@ -38,9 +38,6 @@ TEXT_FIELDS = {
 MAX_DOCUMENTS = 10
 
 
-def _invalid(field: str, message: str) -> ServiceError:
-    return ServiceError(f"{field}: {message}", code="invalid", fields={field: [message]})
-
 
 def subdomain_taken(subdomain: str, *, exclude_application_id: int | None = None) -> bool:
     """Held by a shop, or by another application that is waiting for review."""
@@ -55,7 +52,7 @@ def subdomain_taken(subdomain: str, *, exclude_application_id: int | None = None
 def _clean_bank_number(value: str, *, field: str = "bank_account_number") -> str:
     digits = "".join(ch for ch in str(value) if not ch.isspace())
     if not digits.isdigit() or not 8 <= len(digits) <= 30:
-        raise _invalid(field, _("A bank account number has 8 to 30 digits."))
+        raise field_error(field, _("A bank account number has 8 to 30 digits."))
     return digits
 
 
@@ -93,14 +90,14 @@ def application_update(*, application_id: int, actor, data: dict) -> ShopApplica
         if field in data:
             value = str(data[field] or "").strip()
             if len(value) > limit:
-                raise _invalid(field, _("At most %(n)d characters.") % {"n": limit})
+                raise field_error(field, _("At most %(n)d characters.") % {"n": limit})
             setattr(application, field, value)
             update.append(field)
     if "subdomain" in data:
         try:
             subdomain = normalize_subdomain(str(data["subdomain"] or ""))
         except ValidationError as exc:
-            raise _invalid("subdomain", exc.messages[0]) from exc
+            raise field_error("subdomain", exc.messages[0]) from exc
         if subdomain_taken(subdomain, exclude_application_id=application.pk):
             raise Conflict(_("This subdomain is already taken."), code="subdomain_taken",
                            fields={"subdomain": [_("Already taken.")]})
@@ -110,13 +107,13 @@ def application_update(*, application_id: int, actor, data: dict) -> ShopApplica
         try:
             application.credit_code = normalize_credit_code(str(data["credit_code"] or ""))
         except ValidationError as exc:
-            raise _invalid("credit_code", exc.messages[0]) from exc
+            raise field_error("credit_code", exc.messages[0]) from exc
         update.append("credit_code")
     if "contact_phone" in data:
         try:
             phone = normalize_phone(str(data["contact_phone"] or ""))
         except ValidationError as exc:
-            raise _invalid("contact_phone", exc.messages[0]) from exc
+            raise field_error("contact_phone", exc.messages[0]) from exc
         application.contact_phone_encrypted = pii.encrypt(phone)
         update.append("contact_phone_encrypted")
     if "bank_account_number" in data:
@@ -129,11 +126,11 @@ def application_update(*, application_id: int, actor, data: dict) -> ShopApplica
         try:
             wanted = {int(pk) for pk in (data["category_ids"] or [])}
         except (TypeError, ValueError) as exc:
-            raise _invalid("category_ids", _("Give a list of category ids.")) from exc
+            raise field_error("category_ids", _("Give a list of category ids.")) from exc
         categories = list(business_categories().filter(pk__in=wanted))
         if len(categories) != len(wanted):
             missing = sorted(wanted - {c.pk for c in categories})
-            raise _invalid("category_ids", _("Unknown business categories: %(ids)s") % {"ids": missing})
+            raise field_error("category_ids", _("Unknown business categories: %(ids)s") % {"ids": missing})
     if update:
         application.save(update_fields=update + ["updated_at"])
     if categories is not None:
@@ -146,13 +143,13 @@ def document_add(*, application_id: int, actor, kind: str, upload) -> Applicatio
     """Attach a qualification document after checking its real type (JPEG/PNG/WebP/PDF) and size."""
     application = _own_editable(application_id, actor)
     if kind not in DocumentKind.values:
-        raise _invalid("kind", _("Choose one of: %(kinds)s") % {"kinds": ", ".join(DocumentKind.values)})
+        raise field_error("kind", _("Choose one of: %(kinds)s") % {"kinds": ", ".join(DocumentKind.values)})
     if application.documents.count() >= MAX_DOCUMENTS:
-        raise _invalid("file", _("At most %(n)d documents per application.") % {"n": MAX_DOCUMENTS})
+        raise field_error("file", _("At most %(n)d documents per application.") % {"n": MAX_DOCUMENTS})
     try:
         content_type = check_upload(upload, allowed=DOCUMENT_TYPES, max_bytes=settings.QUALIFICATION_MAX_BYTES)
     except ValidationError as exc:
-        raise _invalid("file", exc.messages[0]) from exc
+        raise field_error("file", exc.messages[0]) from exc
     document = ApplicationDocument(
         application=application, kind=kind, content_type=content_type, size=upload.size,
         original_name=(getattr(upload, "name", "") or "document")[-200:],
@@ -286,9 +283,9 @@ def application_reject(*, application_id: int, actor, reason: str, ip=None) -> S
     roles.require_operator(actor, roles.REVIEW)
     reason = (reason or "").strip()
     if not reason:
-        raise _invalid("reason", _("Say why the application is rejected."))
+        raise field_error("reason", _("Say why the application is rejected."))
     if len(reason) > 500:
-        raise _invalid("reason", _("At most %(n)d characters.") % {"n": 500})
+        raise field_error("reason", _("At most %(n)d characters.") % {"n": 500})
     application = _locked(application_id)
     _move(application, S.REJECTED, actor=actor, reason=reason, ip=ip)
     application.decision_reason = reason
@@ -312,9 +309,9 @@ def bank_account_change_request(*, shop_id: int, actor, bank_name: str, bank_bra
     shop = Shop.objects.select_for_update().get(pk=shop_id)
     bank_name, account_name = (bank_name or "").strip(), (account_name or "").strip()
     if not bank_name:
-        raise _invalid("bank_name", _("Required."))
+        raise field_error("bank_name", _("Required."))
     if account_name != shop.company_name:
-        raise _invalid("account_name", _("The account name must equal the company name (%(name)s).") % {"name": shop.company_name})
+        raise field_error("account_name", _("The account name must equal the company name (%(name)s).") % {"name": shop.company_name})
     number = _clean_bank_number(account_number, field="account_number")
     if SettlementBankAccount.objects.filter(shop=shop, status=BankAccountStatus.PENDING).exists():
         raise Conflict(_("A bank account change is already waiting for review."), code="change_pending")
@@ -339,7 +336,7 @@ def bank_account_decide(*, account_id: int, actor, approve: bool, reason: str = 
     if change.status != BankAccountStatus.PENDING:
         raise Conflict(_("This change was already decided."), code="already_decided")
     if not approve and not (reason or "").strip():
-        raise _invalid("reason", _("Say why the change is rejected."))
+        raise field_error("reason", _("Say why the change is rejected."))
     shop = Shop.objects.select_for_update().get(pk=change.shop_id)
     before = SettlementBankAccount.objects.filter(shop=shop, status=BankAccountStatus.ACTIVE).first()
     if approve:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from backend.api.errors import Conflict, ServiceError
+from backend.api.errors import Conflict, ServiceError, field_error
 from backend.lib.money import allocate
 from shared_apps.cart.models import Cart
 from tenants.models import Shop, ShopStatus
@@ -41,9 +41,6 @@ RESERVATION_GRACE = timedelta(minutes=10)  # the order's own expiry releases fir
 PICKUP_PAYMENT_DAYS = 3  # a pay-at-pickup sub-order holds its stock this long
 MAX_SHOPS = 20
 
-
-def _bad(field_name: str, message: str, code: str = "invalid") -> ServiceError:
-    return ServiceError(f"{field_name}: {message}", code=code, fields={field_name: [message]})
 
 
 @dataclass
@@ -125,19 +122,19 @@ class Plan:
 def _choices(data: dict) -> dict[int, tuple[int, dict]]:
     shops = data.get("shops")
     if not isinstance(shops, list) or not shops:
-        raise _bad("shops", _("Choose delivery for each shop in the order."))
+        raise field_error("shops", _("Choose delivery for each shop in the order."))
     if len(shops) > MAX_SHOPS:
-        raise _bad("shops", _("At most %(n)d shops in one order.") % {"n": MAX_SHOPS})
+        raise field_error("shops", _("At most %(n)d shops in one order.") % {"n": MAX_SHOPS})
     chosen: dict[int, tuple[int, dict]] = {}
     for index, choice in enumerate(shops):
         if not isinstance(choice, dict):
-            raise _bad(f"shops[{index}]", _("Each shop's choice is an object."))
+            raise field_error(f"shops[{index}]", _("Each shop's choice is an object."))
         try:
             shop_id = int(choice.get("shop_id"))
         except (TypeError, ValueError):
-            raise _bad(f"shops[{index}].shop_id", _("Not a shop id.")) from None
+            raise field_error(f"shops[{index}].shop_id", _("Not a shop id.")) from None
         if shop_id in chosen:
-            raise _bad(f"shops[{index}].shop_id", _("This shop is listed twice."))
+            raise field_error(f"shops[{index}].shop_id", _("This shop is listed twice."))
         chosen[shop_id] = (index, choice)
     return chosen
 
@@ -146,18 +143,18 @@ def _invoice(value, prefix: str) -> dict:
     if value in (None, "", {}):
         return {}
     if not isinstance(value, dict):
-        raise _bad(prefix, _("An invoice request is an object."))
+        raise field_error(prefix, _("An invoice request is an object."))
     kind = value.get("kind")
     title = str(value.get("title") or "").strip()
     if kind not in ("personal", "company"):
-        raise _bad(f"{prefix}.kind", _("Choose personal or company."))
+        raise field_error(f"{prefix}.kind", _("Choose personal or company."))
     if not 1 <= len(title) <= 100:
-        raise _bad(f"{prefix}.title", _("Give the invoice title (up to 100 characters)."))
+        raise field_error(f"{prefix}.title", _("Give the invoice title (up to 100 characters)."))
     if kind == "personal":
         return {"kind": kind, "title": title}
     tax_number = str(value.get("tax_number") or "").strip().upper()
     if not (15 <= len(tax_number) <= 20 and tax_number.isalnum()):
-        raise _bad(f"{prefix}.tax_number", _("A company's tax number has 15 to 20 letters and digits."))
+        raise field_error(f"{prefix}.tax_number", _("A company's tax number has 15 to 20 letters and digits."))
     return {"kind": kind, "title": title, "tax_number": tax_number}
 
 
@@ -183,15 +180,15 @@ def _shop_plan(shop: Shop, index: int, choice: dict, cart_lines: list, address: 
     prefix = f"shops[{index}]"
     method = choice.get("delivery_method")
     if method not in DeliveryMethod.values:
-        raise _bad(f"{prefix}.delivery_method", _("Choose express, expedited, same_city or pickup."))
+        raise field_error(f"{prefix}.delivery_method", _("Choose express, expedited, same_city or pickup."))
     payment_mode = choice.get("payment_mode") or PaymentMode.ONLINE
     if payment_mode not in PaymentMode.values:
-        raise _bad(f"{prefix}.payment_mode", _("Choose online or at_pickup."))
+        raise field_error(f"{prefix}.payment_mode", _("Choose online or at_pickup."))
     if payment_mode == PaymentMode.AT_PICKUP and method != DeliveryMethod.PICKUP:
-        raise _bad(f"{prefix}.payment_mode", _("Paying at pickup needs pickup delivery."))
+        raise field_error(f"{prefix}.payment_mode", _("Paying at pickup needs pickup delivery."))
     note = str(choice.get("note") or "").strip()
     if len(note) > 200:
-        raise _bad(f"{prefix}.note", _("At most 200 characters."))
+        raise field_error(f"{prefix}.note", _("At most 200 characters."))
     settings_ = order_settings()
     plan = ShopPlan(shop=shop, index=index, delivery_method=method, payment_mode=payment_mode,
                     pickup_location_id=None, pickup_location={}, invoice=_invoice(choice.get("invoice"), f"{prefix}.invoice"),
@@ -210,14 +207,14 @@ def _shop_plan(shop: Shop, index: int, choice: dict, cart_lines: list, address: 
         try:
             location_id = int(choice.get("pickup_location_id"))
         except (TypeError, ValueError):
-            raise _bad(f"{prefix}.pickup_location_id", _("Choose the store to pick up from.")) from None
+            raise field_error(f"{prefix}.pickup_location_id", _("Choose the store to pick up from.")) from None
         location = pickup_location(location_id)
         if location is None:
-            raise _bad(f"{prefix}.pickup_location_id", _("This store does not do pickup."))
+            raise field_error(f"{prefix}.pickup_location_id", _("This store does not do pickup."))
         plan.pickup_location_id, plan.pickup_location = location_id, location
     else:
         if address is None:
-            raise _bad("address_id", _("Choose a delivery address."))
+            raise field_error("address_id", _("Choose a delivery address."))
         items = items_for([(line.sku_id, line.quantity, line.goods) for line in plan.lines])
         plan.shipping = quote(method=method, region_code=address["district_code"], items=items).amount
     return plan
@@ -240,7 +237,7 @@ def _discounts(plan: Plan) -> None:
         if coupon is None:
             continue
         if shop.goods < coupon.min_goods_amount:
-            raise _bad(f"shops[{shop.index}].coupon", _("This coupon needs goods of at least ¥%(min)s from this shop.")
+            raise field_error(f"shops[{shop.index}].coupon", _("This coupon needs goods of at least ¥%(min)s from this shop.")
                        % {"min": coupon.min_goods_amount})
         amount = min(coupon.amount_off, shop.goods)
         for line, share in zip(shop.lines, allocate(amount, [line.goods for line in shop.lines]), strict=True):
@@ -250,7 +247,7 @@ def _discounts(plan: Plan) -> None:
         lines = plan.lines
         base = sum((line.goods - line.shop_discount for line in lines), Decimal("0.00"))
         if base < coupon.min_goods_amount:
-            raise _bad("platform_coupon", _("This coupon needs goods of at least ¥%(min)s.") % {"min": coupon.min_goods_amount})
+            raise field_error("platform_coupon", _("This coupon needs goods of at least ¥%(min)s.") % {"min": coupon.min_goods_amount})
         amount = min(coupon.amount_off, base)
         for line, share in zip(lines, allocate(amount, [line.goods - line.shop_discount for line in lines]), strict=True):
             line.platform_discount = share
@@ -268,11 +265,11 @@ def checkout_quote(*, user_id: int, data: dict) -> Plan:
         raise Conflict(_("Your cart has nothing selected to order."), code="cart_empty")
     missing = sorted(set(cart_lines) - set(chosen))
     if missing:
-        raise _bad("shops", _("Choose delivery for every shop in your cart (missing shop ids: %(ids)s).")
+        raise field_error("shops", _("Choose delivery for every shop in your cart (missing shop ids: %(ids)s).")
                    % {"ids": ", ".join(map(str, missing))})
     extra = sorted(set(chosen) - set(cart_lines))
     if extra:
-        raise _bad(f"shops[{chosen[extra[0]][0]}].shop_id", _("Nothing is selected in your cart from this shop."))
+        raise field_error(f"shops[{chosen[extra[0]][0]}].shop_id", _("Nothing is selected in your cart from this shop."))
     address = None
     if data.get("address_id") not in (None, ""):
         try:
@@ -280,7 +277,7 @@ def checkout_quote(*, user_id: int, data: dict) -> Plan:
         except (TypeError, ValueError):
             found = None
         if found is None:
-            raise _bad("address_id", _("No such address in your address book."))
+            raise field_error("address_id", _("No such address in your address book."))
         address = _address_snapshot(found)
     shops = {shop.pk: shop for shop in Shop.objects.filter(pk__in=cart_lines)}
     plans = []
@@ -316,7 +313,7 @@ def _address_snapshot(found) -> dict:
 def _client_token(data: dict) -> str:
     token = str(data.get("client_token") or "").strip()
     if not 8 <= len(token) <= 64 or not token.isprintable():
-        raise _bad("client_token", _("Send a client token of 8 to 64 characters, new for each order."))
+        raise field_error("client_token", _("Send a client token of 8 to 64 characters, new for each order."))
     return token
 
 
@@ -325,7 +322,7 @@ def _provider(value) -> str:
 
     provider = value or "sandbox"
     if provider not in PROVIDERS or provider == "offline":
-        raise _bad("provider", _("Choose a payment method: %(list)s.") % {"list": ", ".join(p for p in PROVIDERS if p != "offline")})
+        raise field_error("provider", _("Choose a payment method: %(list)s.") % {"list": ", ".join(p for p in PROVIDERS if p != "offline")})
     return provider
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from backend.api.errors import Conflict, NotFound, ServiceError
+from backend.api.errors import Conflict, NotFound, field_error
 from backend.lib.money import parse_amount
 from shared_apps.marketing.models import FlashClaim, FlashSale, FlashSaleStatus
 
@@ -43,9 +43,6 @@ from .models import DeliveryMethod, Order, PaymentMode
 COUNTER_SECONDS = 24 * 3600
 
 
-def _bad(field: str, message: str) -> ServiceError:
-    return ServiceError(f"{field}: {message}", fields={field: [message]})
-
 
 def _key(sale_id: int) -> str:
     return f"flash:{sale_id}:left"
@@ -62,24 +59,24 @@ def flash_create(*, shop, data: dict) -> FlashSale:
     try:
         sku_id = int(data.get("sku_id"))
     except (TypeError, ValueError):
-        raise _bad("sku_id", _("Not a SKU id.")) from None
+        raise field_error("sku_id", _("Not a SKU id.")) from None
     with schema_context(shop.schema_name):
         sku = sellable_skus([sku_id]).get(sku_id)
     if sku is None:
-        raise _bad("sku_id", _("This SKU is not on sale."))
+        raise field_error("sku_id", _("This SKU is not on sale."))
     try:
         price = parse_amount(data.get("price"), field="price", allow_zero=False)
     except Exception as exc:  # ValidationError
-        raise _bad("price", _("Enter a price such as 9.90.")) from exc
+        raise field_error("price", _("Enter a price such as 9.90.")) from exc
     numbers = {}
     for field, default, top in (("quantity", None, 1_000_000), ("per_person_limit", 1, 100), ("hold_minutes", 5, 60)):
         value = data.get(field, default)
         if isinstance(value, bool) or not str(value).isdigit() or not 1 <= int(value) <= top:
-            raise _bad(field, _("A whole number from 1 to %(top)d.") % {"top": top})
+            raise field_error(field, _("A whole number from 1 to %(top)d.") % {"top": top})
         numbers[field] = int(value)
     starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
     if not isinstance(starts_at, datetime) or not isinstance(ends_at, datetime) or ends_at <= starts_at:
-        raise _bad("ends_at", _("Give a start and a later end."))
+        raise field_error("ends_at", _("Give a start and a later end."))
     return FlashSale.objects.create(shop=shop, sku_id=sku_id, title=sku.title, price=price,
                                     starts_at=starts_at, ends_at=ends_at, **numbers)
 
@@ -201,7 +198,7 @@ def _plan(sale: FlashSale, *, user_id: int, address_id) -> Plan:
     except (TypeError, ValueError):
         found = None
     if found is None:
-        raise _bad("address_id", _("No such address in your address book."))
+        raise field_error("address_id", _("No such address in your address book."))
     address = _address_snapshot(found)
     with schema_context(sale.shop.schema_name):
         sku = sellable_skus([sale.sku_id]).get(sale.sku_id)

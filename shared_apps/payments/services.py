@@ -22,7 +22,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.api.errors import Conflict, NotFound, ServiceError
+from backend.api.errors import Conflict, NotFound, ServiceError, field_error
 from backend.lib.money import format_cny, parse_amount
 
 from . import providers, registry
@@ -52,15 +52,12 @@ REFUSING = frozenset({Outcome.REFUSED, Outcome.BAD_SIGNATURE, Outcome.MALFORMED,
                       Outcome.ERROR})
 
 
-def _invalid(field: str, message: str) -> ServiceError:
-    return ServiceError(f"{field}: {message}", code="invalid", fields={field: [message]})
-
 
 def _amount(value, field: str = "amount") -> Decimal:
     try:
         return parse_amount(value, field=field, allow_zero=False)
     except ValidationError as exc:
-        raise _invalid(field, exc.message_dict[field][0]) from exc
+        raise field_error(field, exc.message_dict[field][0]) from exc
 
 
 def _locked(number: str) -> Payment:
@@ -110,22 +107,22 @@ def payment_open(*, kind: str, reference: str, number: str, amount, subject: str
     """
     amount = _amount(amount)
     if not NUMBER_PATTERN.match(str(number)):
-        raise _invalid("number", _("6 to 32 letters, digits, - or _."))
+        raise field_error("number", _("6 to 32 letters, digits, - or _."))
     if not registry.is_registered(kind):
-        raise _invalid("kind", _("Unknown payable kind %(kind)s.") % {"kind": str(kind)[:30]})
+        raise field_error("kind", _("Unknown payable kind %(kind)s.") % {"kind": str(kind)[:30]})
     reference = str(reference or "").strip()
     if not reference or len(reference) > REFERENCE_MAX:
-        raise _invalid("reference", _("1 to %(n)d characters.") % {"n": REFERENCE_MAX})
+        raise field_error("reference", _("1 to %(n)d characters.") % {"n": REFERENCE_MAX})
     subject = " ".join(str(subject or "").split())[:SUBJECT_MAX]
     if not subject:
-        raise _invalid("subject", _("Required."))
+        raise field_error("subject", _("Required."))
     if provider not in providers.ALL_PROVIDERS:
-        raise _invalid("provider", _("Choose one of: %(codes)s") % {"codes": ", ".join(providers.PROVIDERS)})
+        raise field_error("provider", _("Choose one of: %(codes)s") % {"codes": ", ".join(providers.PROVIDERS)})
     impl = providers.get(provider)
     if not impl.enabled():
-        raise _invalid("provider", _("%(provider)s is not configured here.") % {"provider": provider})
+        raise field_error("provider", _("%(provider)s is not configured here.") % {"provider": provider})
     if timezone.is_naive(expires_at) or expires_at <= timezone.now():
-        raise _invalid("expires_at", _("A time zone-aware moment in the future."))
+        raise field_error("expires_at", _("A time zone-aware moment in the future."))
     existing = Payment.objects.filter(number=number).first()
     if existing is None:
         try:
@@ -441,7 +438,7 @@ def refund_request(*, number: str, amount, refund_no: str, reason: str) -> Refun
     amount = _amount(amount)
     refund_no = str(refund_no or "")
     if not REFUND_NO_PATTERN.match(refund_no):
-        raise _invalid("refund_no", _("1 to 64 letters, digits, - or _."))
+        raise field_error("refund_no", _("1 to 64 letters, digits, - or _."))
     payment = _locked(number)
     existing = Refund.objects.filter(refund_no=refund_no).first()
     if existing is not None:

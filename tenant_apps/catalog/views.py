@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from backend.api.errors import ServiceError
 from backend.lib.forms import attach_service_error
-from backend.lib.ip import client_ip
 from backend.lib.hosts import mall_url
+from backend.lib.ip import client_ip
 from backend.lib.money import format_cny
 from backend.lib.pagecache import storefront_page
 from backend.views import media_url

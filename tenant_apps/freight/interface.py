@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from backend.api.errors import ServiceError
+from backend.api.errors import ServiceError, field_error
 from backend.lib import regions
 from backend.lib.money import to_fen
 
@@ -35,7 +35,7 @@ from . import selectors
 from .models import PICKUP, DeliveryMethod
 from .pricing import FREE_PICKUP
 from .services import amount as _amount
-from .services import invalid, whole_number
+from .services import whole_number
 
 METHODS = [m.value for m in DeliveryMethod] + [PICKUP]
 MAX_ITEMS = 500
@@ -74,14 +74,14 @@ def not_deliverable(message: str, field: str) -> ServiceError:
 def _check_items(items) -> tuple[list[tuple[int, int]], Decimal]:
     """(quantity, unit weight) per line and the goods amount; bad input → 400 naming the field."""
     if not isinstance(items, list | tuple) or not items:
-        raise invalid("items", _("Give at least one item."))
+        raise field_error("items", _("Give at least one item."))
     if len(items) > MAX_ITEMS:
-        raise invalid("items", _("At most %(n)d items.") % {"n": MAX_ITEMS})
+        raise field_error("items", _("At most %(n)d items.") % {"n": MAX_ITEMS})
     lines, goods = [], Decimal("0.00")
     for index, item in enumerate(items):
         prefix = f"items[{index}]."
         if not isinstance(item, FreightItem):
-            raise invalid(f"items[{index}]", _("Not a freight item."))
+            raise field_error(f"items[{index}]", _("Not a freight item."))
         quantity = whole_number(item.quantity, prefix + "quantity")
         weight = whole_number(item.weight_grams, prefix + "weight_grams", minimum=0)
         goods += _amount(item.amount, prefix + "amount")
@@ -92,7 +92,7 @@ def _check_items(items) -> tuple[list[tuple[int, int]], Decimal]:
 def _district(region_code) -> str:
     code = region_code.strip() if isinstance(region_code, str) else ""
     if not regions.is_valid(code, "district"):
-        raise invalid("region_code", _("Choose a district (a 6-digit GB/T 2260 district code)."))
+        raise field_error("region_code", _("Choose a district (a 6-digit GB/T 2260 district code)."))
     return code
 
 
@@ -150,7 +150,7 @@ def quote(*, method: str, region_code: str, items: list[FreightItem]) -> Freight
     template for the method, the region is excluded, or same-city does not reach it; "pickup"
     costs 0 when the shop has a pickup location (the region is not looked at)."""
     if method not in METHODS:
-        raise invalid("method", _("Choose one of: %(choices)s.") % {"choices": ", ".join(METHODS)})
+        raise field_error("method", _("Choose one of: %(choices)s.") % {"choices": ", ".join(METHODS)})
     if method == PICKUP:
         _check_items(items)
         if not pickup_locations():
@@ -177,11 +177,11 @@ def items_for(lines: list[tuple[int, int, Decimal]]) -> list[FreightItem]:
     from tenant_apps.catalog.models import SKU
 
     if not isinstance(lines, list | tuple) or not lines:
-        raise invalid("lines", _("Give at least one line."))
+        raise field_error("lines", _("Give at least one line."))
     ids = []
     for index, line in enumerate(lines):
         if not isinstance(line, list | tuple) or len(line) != 3:
-            raise invalid(f"lines[{index}]", _("Each line is (sku_id, quantity, amount)."))
+            raise field_error(f"lines[{index}]", _("Each line is (sku_id, quantity, amount)."))
         ids.append(whole_number(line[0], f"lines[{index}].sku_id", maximum=2**63 - 1))
     weights = {
         row["pk"]: row["weight_grams"] if row["weight_grams"] is not None else row["product__weight_grams"]

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from backend.api.errors import Conflict, NotFound, ServiceError
+from backend.api.errors import Conflict, NotFound, field_error
 from backend.lib import regions
 from backend.lib.money import parse_amount
 from shared_apps.audit.services import audit_record
@@ -31,34 +31,31 @@ TEMPLATE_FIELDS = ("name", "method", "basis", *RATE_FIELDS, "free_threshold", "e
                    "is_active", "rules")
 
 
-def invalid(field: str, message: str, *, code: str = "invalid") -> ServiceError:
-    return ServiceError(f"{field}: {message}", code=code, fields={field: [message]})
-
 
 def whole_number(value, field: str, *, minimum: int = 1, maximum: int = MAX_UNITS) -> int:
     """An int from an int or a string of digits; 1.5, true and "1e3" are refused."""
     if isinstance(value, bool):
-        raise invalid(field, _("Enter a whole number."))
+        raise field_error(field, _("Enter a whole number."))
     if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, Decimal) and value == value.to_integral_value():
         value = int(value)
     if not isinstance(value, int):
-        raise invalid(field, _("Enter a whole number."))
+        raise field_error(field, _("Enter a whole number."))
     if value < minimum:
-        raise invalid(field, _("Must be at least %(n)d.") % {"n": minimum})
+        raise field_error(field, _("Must be at least %(n)d.") % {"n": minimum})
     if value > maximum:
-        raise invalid(field, _("Must be at most %(n)d.") % {"n": maximum})
+        raise field_error(field, _("Must be at most %(n)d.") % {"n": maximum})
     return value
 
 
 def amount(value, field: str) -> Decimal:
     if isinstance(value, bool) or value is None or isinstance(value, float | list | dict):
-        raise invalid(field, _("Enter an amount such as 12.50."))
+        raise field_error(field, _("Enter an amount such as 12.50."))
     try:
         return parse_amount(value, field=field)
     except ValidationError as exc:
-        raise invalid(field, exc.message_dict[field][0]) from exc
+        raise field_error(field, exc.message_dict[field][0]) from exc
 
 
 def region_codes(value, field: str) -> list[str]:
@@ -67,12 +64,12 @@ def region_codes(value, field: str) -> list[str]:
     if isinstance(value, str):
         value = value.replace("，", ",").replace("、", ",").replace(",", " ").split()
     if not isinstance(value, list | tuple):
-        raise invalid(field, _("Give a list of region codes."))
+        raise field_error(field, _("Give a list of region codes."))
     codes: list[str] = []
     for item in value:
         text = item.strip() if isinstance(item, str) else (str(item) if isinstance(item, int) and not isinstance(item, bool) else "")
         if not text:
-            raise invalid(field, _("Give a list of region codes."))
+            raise field_error(field, _("Give a list of region codes."))
         code = text if regions.is_valid(text) else None
         if code is None:
             found = regions.find(text)
@@ -80,14 +77,14 @@ def region_codes(value, field: str) -> list[str]:
                 code = found[0]
             elif found:
                 choices = ", ".join(f"{c} {regions.label(c)}" for c in found)
-                raise invalid(field, _("%(name)s is ambiguous; use one of the codes %(codes)s.")
+                raise field_error(field, _("%(name)s is ambiguous; use one of the codes %(codes)s.")
                               % {"name": text, "codes": choices})
             else:
-                raise invalid(field, _("Unknown region: %(code)s.") % {"code": text})
+                raise field_error(field, _("Unknown region: %(code)s.") % {"code": text})
         if code not in codes:
             codes.append(code)
     if len(codes) > MAX_CODES:
-        raise invalid(field, _("At most %(n)d regions.") % {"n": MAX_CODES})
+        raise field_error(field, _("At most %(n)d regions.") % {"n": MAX_CODES})
     return codes
 
 
@@ -102,7 +99,7 @@ def _rate(data: dict, prefix: str, *, current=None, units: dict | None = None) -
             if name.endswith("units"):
                 out[name] = (units or {}).get(name, 1)
                 continue
-            raise invalid(prefix + name, _("This field is required."))
+            raise field_error(prefix + name, _("This field is required."))
         if name.endswith("units"):
             out[name] = whole_number(data[name], prefix + name)
         else:
@@ -112,21 +109,21 @@ def _rate(data: dict, prefix: str, *, current=None, units: dict | None = None) -
 
 def _rules(value, units: dict) -> list[dict]:
     if not isinstance(value, list | tuple):
-        raise invalid("rules", _("Give a list of region rules."))
+        raise field_error("rules", _("Give a list of region rules."))
     if len(value) > MAX_RULES:
-        raise invalid("rules", _("At most %(n)d region rules.") % {"n": MAX_RULES})
+        raise field_error("rules", _("At most %(n)d region rules.") % {"n": MAX_RULES})
     rules = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(value):
         prefix = f"rules[{index}]."
         if not isinstance(raw, dict):
-            raise invalid(f"rules[{index}]", _("Each rule is an object."))
+            raise field_error(f"rules[{index}]", _("Each rule is an object."))
         codes = region_codes(raw.get("regions", []), prefix + "regions")
         if not codes:
-            raise invalid(prefix + "regions", _("Choose at least one region."))
+            raise field_error(prefix + "regions", _("Choose at least one region."))
         for code in codes:
             if code in seen:
-                raise invalid(prefix + "regions", _("%(name)s (%(code)s) is already in rule %(n)d.")
+                raise field_error(prefix + "regions", _("%(name)s (%(code)s) is already in rule %(n)d.")
                               % {"name": regions.region_name(code), "code": code, "n": seen[code] + 1})
             seen[code] = index
         rules.append({"regions": codes, **_rate(raw, prefix, units=units)})
@@ -136,28 +133,28 @@ def _rules(value, units: dict) -> list[dict]:
 def _clean(data: dict, *, current: FreightTemplate | None) -> dict:
     unknown = sorted(set(data) - set(TEMPLATE_FIELDS))
     if unknown:
-        raise invalid(unknown[0], _("Unknown field."))
+        raise field_error(unknown[0], _("Unknown field."))
     creating = current is None
     values: dict = {}
     if creating or "name" in data:
         name = data.get("name")
         name = name.strip() if isinstance(name, str) else ""
         if not name:
-            raise invalid("name", _("Enter a name."))
+            raise field_error("name", _("Enter a name."))
         if len(name) > 60:
-            raise invalid("name", _("At most %(n)d characters.") % {"n": 60})
+            raise field_error("name", _("At most %(n)d characters.") % {"n": 60})
         values["name"] = name
     if creating or "method" in data:
         method = data.get("method")
         if method == PICKUP:
-            raise invalid("method", _("Pickup is free and needs no template; mark stores as pickup points instead."))
+            raise field_error("method", _("Pickup is free and needs no template; mark stores as pickup points instead."))
         if method not in DeliveryMethod.values:
-            raise invalid("method", _("Choose one of: %(choices)s.") % {"choices": ", ".join(DeliveryMethod.values)})
+            raise field_error("method", _("Choose one of: %(choices)s.") % {"choices": ", ".join(DeliveryMethod.values)})
         values["method"] = method
     if "basis" in data or creating:
         basis = data.get("basis", FreightBasis.PIECE)
         if basis not in FreightBasis.values:
-            raise invalid("basis", _("Choose one of: %(choices)s.") % {"choices": ", ".join(FreightBasis.values)})
+            raise field_error("basis", _("Choose one of: %(choices)s.") % {"choices": ", ".join(FreightBasis.values)})
         values["basis"] = basis
     values.update(_rate(data, "", current=current))
     if "free_threshold" in data:
@@ -165,7 +162,7 @@ def _clean(data: dict, *, current: FreightTemplate | None) -> dict:
         values["free_threshold"] = None if raw in (None, "") else amount(raw, "free_threshold")
     if "is_active" in data:
         if not isinstance(data["is_active"], bool):
-            raise invalid("is_active", _("Must be true or false."))
+            raise field_error("is_active", _("Must be true or false."))
         values["is_active"] = data["is_active"]
     if creating or "excluded_regions" in data:
         values["excluded_regions"] = region_codes(data.get("excluded_regions") or [], "excluded_regions")
@@ -181,7 +178,7 @@ def _clean(data: dict, *, current: FreightTemplate | None) -> dict:
         both = [c for c in rule["regions"] if c in excluded]
         if both:
             field = f"rules[{index}].regions" if "rules" in values else "excluded_regions"
-            raise invalid(field, _("%(name)s (%(code)s) is both excluded and priced by a rule.")
+            raise field_error(field, _("%(name)s (%(code)s) is both excluded and priced by a rule.")
                           % {"name": regions.region_name(both[0]), "code": both[0]})
     return values
 

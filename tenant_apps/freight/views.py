@@ -14,7 +14,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from backend.api.errors import ServiceError
+from backend.api.errors import ServiceError, field_error
 from backend.lib import regions
 from backend.lib.ip import client_ip
 from tenant_apps.shop.access import console_page
@@ -203,9 +203,9 @@ def _district_of(text: str) -> str:
     if len(found) == 1:
         return found[0]
     if found:
-        raise services.invalid("region", _("%(name)s is ambiguous; use one of the codes %(codes)s.") % {
+        raise field_error("region", _("%(name)s is ambiguous; use one of the codes %(codes)s.") % {
             "name": text, "codes": ", ".join(f"{c} {regions.label(c)}" for c in found)})
-    raise services.invalid("region", _("Enter a district code or a district's name (e.g. 440305 or 南山区)."))
+    raise field_error("region", _("Enter a district code or a district's name (e.g. 440305 or 南山区)."))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -11,7 +11,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.api.errors import Conflict, Forbidden, NotFound, ServiceError
+from backend.api.errors import Conflict, Forbidden, NotFound, ServiceError, field_error
 from backend.lib import hosts, pii
 from backend.lib.mail import send_after_commit
 from backend.lib.uploads import IMAGE_TYPES, check_upload
@@ -44,9 +44,6 @@ def _require(member: StaffMember | None, section: str) -> StaffMember:
     return member
 
 
-def _invalid(field: str, message: str) -> ServiceError:
-    return ServiceError(f"{field}: {message}", code="invalid", fields={field: [message]})
-
 
 @transaction.atomic
 def profile_update(*, shop, member: StaffMember | None, actor, data: dict, logo=None,
@@ -58,19 +55,19 @@ def profile_update(*, shop, member: StaffMember | None, actor, data: dict, logo=
     if "name" in data:
         name = str(data["name"] or "").strip()
         if not 2 <= len(name) <= 60:
-            raise _invalid("name", _("A shop name has 2 to 60 characters."))
+            raise field_error("name", _("A shop name has 2 to 60 characters."))
         current.name = name
     if "description" in data:
         description = str(data["description"] or "").strip()
         if len(description) > 2000:
-            raise _invalid("description", _("At most %(n)d characters.") % {"n": 2000})
+            raise field_error("description", _("At most %(n)d characters.") % {"n": 2000})
         current.description = description
     old_logo = current.logo.name
     if logo is not None:
         try:
             check_upload(logo, allowed=IMAGE_TYPES, max_bytes=LOGO_MAX_BYTES, min_side=32)
         except ValidationError as exc:
-            raise _invalid("logo", exc.messages[0]) from exc
+            raise field_error("logo", exc.messages[0]) from exc
         current.logo.save(logo.name or "logo", logo, save=False)
     elif remove_logo:
         current.logo = ""
@@ -98,7 +95,7 @@ def staff_invite(*, shop, member: StaffMember | None, actor, email: str, role: s
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise _invalid("email", _("Enter a valid e-mail address.")) from exc
+        raise field_error("email", _("Enter a valid e-mail address.")) from exc
     if role not in permissions.grantable_roles(member.role):
         raise Forbidden(_("You cannot grant this role."), fields={"role": [_("You cannot grant this role.")]})
     if StaffMember.objects.filter(email__iexact=email).exists():
@@ -205,17 +202,17 @@ class IssuedApiToken:
 
 def _clean_scopes(scopes) -> list[str]:
     if isinstance(scopes, str) or not isinstance(scopes, list | tuple | set | frozenset):
-        raise _invalid("scopes", _("Choose at least one scope."))
+        raise field_error("scopes", _("Choose at least one scope."))
     chosen = {str(scope) for scope in scopes}
     unknown = sorted(chosen - set(ApiTokenScope.values))
     if unknown:
-        raise _invalid(
+        raise field_error(
             "scopes",
             _("Unknown scope “%(scope)s”; choose from %(known)s.")
             % {"scope": unknown[0], "known": ", ".join(ApiTokenScope.values)},
         )
     if not chosen:
-        raise _invalid("scopes", _("Choose at least one scope."))
+        raise field_error("scopes", _("Choose at least one scope."))
     return [value for value in ApiTokenScope.values if value in chosen]  # in the table's order
 
 
@@ -229,9 +226,9 @@ def api_token_create(*, shop, member: StaffMember | None, actor, name: str, scop
     member = _require(member, permissions.TOKENS_SECTION)
     name = str(name or "").strip()
     if not name:
-        raise _invalid("name", _("Give the token a name, e.g. the program that will use it."))
+        raise field_error("name", _("Give the token a name, e.g. the program that will use it."))
     if len(name) > API_TOKEN_NAME_MAX:
-        raise _invalid("name", _("At most %(n)d characters.") % {"n": API_TOKEN_NAME_MAX})
+        raise field_error("name", _("At most %(n)d characters.") % {"n": API_TOKEN_NAME_MAX})
     scopes = _clean_scopes(scopes)
     for scope in scopes:
         if not permissions.can(member.role, permissions.TOKEN_SCOPES[scope][0]):
@@ -242,9 +239,9 @@ def api_token_create(*, shop, member: StaffMember | None, actor, name: str, scop
         if timezone.is_naive(expires_at):
             expires_at = timezone.make_aware(expires_at)
         if expires_at <= now:
-            raise _invalid("expires_at", _("The expiry must be in the future."))
+            raise field_error("expires_at", _("The expiry must be in the future."))
         if expires_at > now + API_TOKEN_MAX_LIFETIME:
-            raise _invalid("expires_at", _("The expiry must be within ten years."))
+            raise field_error("expires_at", _("The expiry must be within ten years."))
     active = ShopApiToken.objects.filter(revoked_at__isnull=True).exclude(expires_at__lte=now)
     if active.count() >= MAX_ACTIVE_API_TOKENS:
         raise Conflict(

@@ -5,7 +5,7 @@ from django_tenants.utils import schema_context
 
 from shared_apps.taxonomy.models import Category
 from tenant_apps.catalog import services
-from tenant_apps.catalog.models import Product, ProductStatus
+from tenant_apps.catalog.models import ProductStatus
 from tests.factories import png_upload
 from tests.tenant_apps.shop.conftest import add_staff, host_client  # noqa: F401
 
