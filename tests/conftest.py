@@ -6,11 +6,12 @@ Personas: `operator` (admin role), `auditor`, `shopper`, `merchant_a` / `merchan
 
 import os
 import socket
+import threading
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -120,6 +121,42 @@ def shop_b(merchant_b):
 @pytest.fixture
 def mall_client(db):
     return client_for(MALL)
+
+
+@pytest.fixture
+def racing_shop(transactional_db, merchant_a):
+    """A shop whose rows real commits reach, for threads racing on their own connections; its
+    schema is dropped afterwards (a transactional test's flush only empties public tables)."""
+    shop = provision(merchant_a, "racing", "Racing", "Racing Co")
+    yield shop
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{shop.schema_name}" CASCADE')
+
+
+def run_threads(n: int, target) -> list:
+    """target(i) in n threads released together, each on its own database connection; what each
+    returned, or the exception it raised (so an assertion shows it). This thread gives its own
+    connection back to the pool first, so that n up to the pool's size never waits for one."""
+    connections.close_all()
+    barrier = threading.Barrier(n)
+    outcomes: list = []
+
+    def work(i):
+        barrier.wait()
+        try:
+            outcomes.append(target(i))
+        except Exception as exc:  # noqa: BLE001 - the assertion shows what went wrong
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -121,21 +121,12 @@ def test_the_end_of_a_sale_puts_unsold_units_back_online(shop_a, django_capture_
     assert refused.value.code == "not_active"
 
 
-@pytest.fixture
-def racing(transactional_db, merchant_a):
-    from tests.conftest import provision
-
-    shop = provision(merchant_a, "flashy", "Flashy", "Flashy Co")
-    yield shop
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{shop.schema_name}" CASCADE')
 
 
 @pytest.mark.parametrize("use_counter", [True, False], ids=["redis-gate", "row-lock"])
-def test_eighty_buyers_on_ten_units_get_exactly_ten_orders(racing, use_counter):
-    stocked = stock_shop(racing, units=50)
-    sale = start_sale(racing, stocked.skus[0])
+def test_eighty_buyers_on_ten_units_get_exactly_ten_orders(racing_shop, use_counter):
+    stocked = stock_shop(racing_shop, units=50)
+    sale = start_sale(racing_shop, stocked.skus[0])
     cache.set(flash._key(sale.pk), UNITS, 600)
     buyers = [buyer(i) for i in range(80)]
 
@@ -156,7 +147,7 @@ def test_eighty_buyers_on_ten_units_get_exactly_ten_orders(racing, use_counter):
     for order in Order.objects.all():
         pay(order)
     assert Order.objects.filter(status=OrderStatus.PAID).count() == UNITS
-    with schema_context(racing.schema_name):
+    with schema_context(racing_shop.schema_name):
         assert flash_pool_available(sku_id=stocked.skus[0]) == 0
         assert ledger_drift() == []
 

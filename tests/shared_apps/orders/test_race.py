@@ -5,8 +5,7 @@ the buyers who retry, until every unit is sold."""
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
@@ -26,20 +25,11 @@ BUYERS = 200
 UNITS = 10
 
 
-@pytest.fixture
-def racing(transactional_db, merchant_a):
-    from tests.conftest import provision
-
-    shop = provision(merchant_a, "racing", "Racing", "Racing Co")
-    yield shop
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{shop.schema_name}" CASCADE')
 
 
-def test_two_hundred_buyers_ten_units_a_third_abandon_exactly_ten_paid(racing):
-    stocked = stock_shop(racing, prices=("99.00",), units=0)
-    with schema_context(racing.schema_name):
+def test_two_hundred_buyers_ten_units_a_third_abandon_exactly_ten_paid(racing_shop):
+    stocked = stock_shop(racing_shop, prices=("99.00",), units=0)
+    with schema_context(racing_shop.schema_name):
         from tenant_apps.inventory import services as stock
 
         stock.movement_post(kind="purchase_receipt", actor_user_id=None, lines=[
@@ -51,7 +41,7 @@ def test_two_hundred_buyers_ten_units_a_third_abandon_exactly_ten_paid(racing):
         address = accounts.address_create(user=user, data={
             "recipient_name": "买家", "phone": f"139{i:08d}", "province_code": "440000", "city_code": "440300",
             "district_code": "440305", "detail": "1 号"})
-        fill_cart(user, (racing, stocked.skus[0], 1))
+        fill_cart(user, (racing_shop, stocked.skus[0], 1))
         buyers.append((user, address))
 
     def attempt(index_round):
@@ -60,7 +50,7 @@ def test_two_hundred_buyers_ten_units_a_third_abandon_exactly_ten_paid(racing):
         try:
             checkout_place(user_id=user.pk, data={
                 "client_token": f"race-{round_}-{index}", "address_id": address.pk,
-                "shops": [{"shop_id": racing.pk, "delivery_method": "express"}]})
+                "shops": [{"shop_id": racing_shop.pk, "delivery_method": "express"}]})
             return index
         except Conflict as refused:
             assert refused.code == "insufficient_stock"
@@ -85,7 +75,7 @@ def test_two_hundred_buyers_ten_units_a_third_abandon_exactly_ten_paid(racing):
     for index in second:
         pay(Order.objects.get(user_id=buyers[index][0].pk, status=OrderStatus.PENDING_PAYMENT))
     assert Order.objects.filter(status=OrderStatus.PAID).count() == UNITS  # never undersold
-    with schema_context(racing.schema_name):
+    with schema_context(racing_shop.schema_name):
         balance = StockBalance.objects.get(sku_id=stocked.skus[0], location_id=stocked.location_id)
         assert (balance.on_hand, balance.reserved) == (0, 0)
         assert ledger_drift() == []

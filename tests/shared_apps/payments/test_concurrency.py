@@ -1,11 +1,9 @@
 """Real threads, each with its own database connection, telling the mall the same news at once."""
 
-import threading
 from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
-from django.db import connections
 
 from backend.api.errors import Conflict
 from shared_apps.payments import interface, sandbox_gateway
@@ -17,35 +15,13 @@ from shared_apps.payments.models import (
     SandboxTrade,
 )
 from shared_apps.payments.testing import sandbox_pay
-from tests.conftest import MALL, client_for
+from tests.conftest import MALL, client_for, run_threads
 
 from .conftest import open_payment
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def run_threads(n: int, target) -> list:
-    """Run target(i) in n threads started together. The database pool holds 8 connections:
-    this thread gives its own back first, so that n up to 8 never waits for one."""
-    connections.close_all()
-    barrier = threading.Barrier(n)
-    outcomes: list = []
-
-    def work(i):
-        barrier.wait()
-        try:
-            outcomes.append(target(i))
-        except Exception as exc:  # noqa: BLE001 - the assertion shows what went wrong
-            outcomes.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def success_params(notify_id: str) -> dict:

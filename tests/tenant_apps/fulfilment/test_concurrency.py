@@ -2,48 +2,17 @@
 database connections: one parcel leaves, the other is refused with 409, and the sub-order is
 shipped once."""
 
-import threading
 
 import pytest
-from django.db import connection, connections
 from django_tenants.utils import schema_context
 
 from backend.api.errors import Conflict
 from shared_apps.orders.models import SubOrder
 from tenant_apps.fulfilment import services
 from tenant_apps.fulfilment.models import Shipment, ShipmentLine
+from tests.conftest import run_threads
 
 from .conftest import make_sub_order
-
-
-@pytest.fixture
-def racing_shop(transactional_db, merchant_a):
-    from tests.conftest import provision
-
-    shop = provision(merchant_a, "racing", "Racing", "Racing Co")
-    yield shop
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{shop.schema_name}" CASCADE')
-
-
-def run_threads(n, target):
-    barrier = threading.Barrier(n)
-    outcomes: list[str] = []
-
-    def work(i):
-        barrier.wait()
-        try:
-            outcomes.append(target(i))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.mark.parametrize("whole", [True, False], ids=["whole-order", "same-line"])

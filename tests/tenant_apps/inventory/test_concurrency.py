@@ -1,47 +1,15 @@
 """Real threads, each with its own database connection, racing for the last units."""
 
-import threading
 
-import pytest
-from django.db import connection, connections
 from django_tenants.utils import schema_context
 
 from backend.api.errors import Conflict
 from tenant_apps.inventory import selectors, services
 from tenant_apps.inventory.models import Reservation
 from tenant_apps.inventory.services import MovementLine
+from tests.conftest import run_threads
 
 from .conftest import make_location, make_skus, on_hand
-
-
-@pytest.fixture
-def racing_shop(transactional_db, merchant_a):
-    from tests.conftest import provision
-
-    shop = provision(merchant_a, "racing", "Racing", "Racing Co")
-    yield shop
-    connection.set_schema_to_public()
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP SCHEMA IF EXISTS "{shop.schema_name}" CASCADE')
-
-
-def run_threads(n, target):
-    barrier = threading.Barrier(n)
-    outcomes: list[str] = []
-
-    def work(i):
-        barrier.wait()
-        try:
-            outcomes.append(target(i))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_fifty_reservations_of_the_last_ten_units_hold_exactly_ten(racing_shop):
