@@ -6,22 +6,18 @@ others with 403 and hide the buttons; the services check again). Only platform-f
 are here: a shop's coupon id is 404.
 """
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from backend.api.errors import ServiceError
-from backend.lib.forms import attach_service_error
 from backend.lib.ip import client_ip
 from shared_apps.accounts import roles
 from shared_apps.ops.views import capabilities, operator_required
 
 from . import selectors, services
-from .forms import CouponForm
+from .page_steps import create_step, deactivate_step
 
 PER_PAGE = 30
 NAV = "coupons"
@@ -57,27 +53,9 @@ def coupon_list(request):
 @operator_required(services.MANAGE_PLATFORM_COUPONS)
 @require_http_methods(["GET", "HEAD", "POST"])
 def coupon_create(request):
-    status = 200
-    if request.method != "POST":
-        form = CouponForm.blank()
-    else:
-        form = CouponForm(request.POST)
-        if form.is_valid():
-            try:
-                coupon = services.platform_coupon_create(
-                    actor=request.user, data=form.cleaned_data, ip=client_ip(request)
-                )
-            except ServiceError as exc:
-                attach_service_error(form, exc)
-                status = exc.status_code
-            else:
-                messages.success(
-                    request, _("The coupon %(code)s was created.") % {"code": coupon.code}
-                )
-                return redirect("ops-coupons:list")
-        else:
-            status = 400
-    return _render(request, "coupon_create.html", {"form": form}, status=status)
+    done, form, status = create_step(request, lambda data: services.platform_coupon_create(
+        actor=request.user, data=data, ip=client_ip(request)), done="ops-coupons:list")
+    return done or _render(request, "coupon_create.html", {"form": form}, status=status)
 
 
 @operator_required(services.MANAGE_PLATFORM_COUPONS)
@@ -85,19 +63,8 @@ def coupon_create(request):
 def coupon_deactivate(request, pk: int):
     """Asks first (GET); deactivates on POST."""
     coupon = _platform_coupon(pk)
-    error, status = "", 200
-    if request.method == "POST":
-        try:
-            services.platform_coupon_deactivate(
-                actor=request.user, coupon_id=coupon.pk, ip=client_ip(request)
-            )
-        except ServiceError as exc:
-            error, status = exc.message, exc.status_code
-        else:
-            messages.success(
-                request, _("The coupon %(code)s was deactivated.") % {"code": coupon.code}
-            )
-            return redirect("ops-coupons:list")
-    return _render(
+    done, error, status = deactivate_step(request, coupon, lambda: services.platform_coupon_deactivate(
+        actor=request.user, coupon_id=coupon.pk, ip=client_ip(request)), done="ops-coupons:list")
+    return done or _render(
         request, "coupon_deactivate.html", {"coupon": coupon, "error": error}, status=status
     )

@@ -7,22 +7,17 @@ shop's shop-funded coupons, and another shop's coupon id is 404. A suspended sho
 read-only (ShopStatusMiddleware refuses the POSTs).
 """
 
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from backend.api.errors import ServiceError
-from backend.lib.forms import attach_service_error
 from backend.lib.ip import client_ip
 from tenant_apps.shop.access import console_page
 from tenant_apps.shop.views import _console
 
 from . import selectors, services
-from .forms import CouponForm
+from .page_steps import create_step, deactivate_step
 
 SECTION = "settings"
 PER_PAGE = 30
@@ -52,25 +47,9 @@ def coupon_list(request):
 @require_http_methods(FORM_METHODS)
 @console_page(SECTION)
 def coupon_create(request):
-    status = 200
-    if request.method != "POST":
-        form = CouponForm.blank()
-    else:
-        form = CouponForm(request.POST)
-        if form.is_valid():
-            try:
-                coupon = services.shop_coupon_create(data=form.cleaned_data, **_writer(request))
-            except ServiceError as exc:
-                attach_service_error(form, exc)
-                status = exc.status_code
-            else:
-                messages.success(
-                    request, _("The coupon %(code)s was created.") % {"code": coupon.code}
-                )
-                return redirect("shop:coupons")
-        else:
-            status = 400
-    return _page(request, "coupon_create.html", {"form": form}, status=status)
+    done, form, status = create_step(
+        request, lambda data: services.shop_coupon_create(data=data, **_writer(request)), done="shop:coupons")
+    return done or _page(request, "coupon_create.html", {"form": form}, status=status)
 
 
 @require_http_methods(FORM_METHODS)
@@ -80,17 +59,8 @@ def coupon_deactivate(request, coupon_id: int):
     coupon = selectors.coupon(coupon_id=coupon_id, shop_id=request.tenant.pk)
     if coupon is None:
         raise Http404("No such coupon.")
-    error, status = "", 200
-    if request.method == "POST":
-        try:
-            services.shop_coupon_deactivate(coupon_id=coupon.pk, **_writer(request))
-        except ServiceError as exc:
-            error, status = exc.message, exc.status_code
-        else:
-            messages.success(
-                request, _("The coupon %(code)s was deactivated.") % {"code": coupon.code}
-            )
-            return redirect("shop:coupons")
-    return _page(
+    done, error, status = deactivate_step(request, coupon, lambda: services.shop_coupon_deactivate(
+        coupon_id=coupon.pk, **_writer(request)), done="shop:coupons")
+    return done or _page(
         request, "coupon_deactivate.html", {"coupon": coupon, "error": error}, status=status
     )
