@@ -31,6 +31,13 @@ from .models import (
 S = SubOrderStatus
 
 
+def _locked(sub_orders, *, skip_locked: bool = False):
+    """Sub-orders locked FOR UPDATE with their shop and order read alongside. Only the sub-order
+    rows are locked: locking the joined shop row would block every concurrent checkout of that
+    shop (their foreign-key checks take a KEY SHARE lock on it) and deadlock with them."""
+    return sub_orders.select_for_update(of=("self",), skip_locked=skip_locked).select_related("shop", "order")
+
+
 def history_add(sub: SubOrder, from_status: str, to_status: str, *, actor_user_id: int | None, reason: str = "") -> None:
     SubOrderStatusChange.objects.create(sub_order=sub, from_status=from_status, to_status=to_status,
                                         actor_user_id=actor_user_id, reason=reason[:200])
@@ -57,10 +64,8 @@ def _move(sub: SubOrder, to: str, *, actor_user_id: int | None = None, reason: s
 
 def _emit(sub: SubOrder, event: str) -> None:
     """Tell the shop's webhook subscribers (inside its schema, in this transaction)."""
-    try:
-        from tenant_apps.webhooks.interface import webhook_emit
-    except ImportError:  # webhooks not installed
-        return
+    from tenant_apps.webhooks.interface import webhook_emit
+
     with schema_context(sub.shop.schema_name):
         webhook_emit(event=event, payload={
             "sub_order": sub.number, "order": sub.order.number, "status": sub.status,
@@ -95,7 +100,7 @@ def checkout_paid(reference: str, payment) -> bool:
         return False
     order.status, order.paid_at = OrderStatus.PAID, timezone.now()
     order.save(update_fields=["status", "paid_at"])
-    for sub in (order.sub_orders.select_for_update(of=("self",)).select_related("shop", "order")
+    for sub in (_locked(order.sub_orders)
                 .filter(payment_mode=PaymentMode.ONLINE).order_by("shop_id")):
         _mark_paid(sub)
     return True
@@ -103,7 +108,7 @@ def checkout_paid(reference: str, payment) -> bool:
 
 def sub_order_paid_offline(reference: str, payment) -> bool:
     """payments → orders: a pay-at-pickup sub-order was paid at the counter."""
-    sub = SubOrder.objects.select_for_update(of=("self",)).select_related("shop", "order").filter(number=reference).first()
+    sub = _locked(SubOrder.objects).filter(number=reference).first()
     if sub is None or sub.status == S.CANCELLED:
         return False
     if sub.status == S.PENDING_PAYMENT:
@@ -144,7 +149,7 @@ def order_expire(*, order_id: int, now=None) -> bool:
         return False
     order.status, order.closed_at = OrderStatus.EXPIRED, now
     order.save(update_fields=["status", "closed_at"])
-    for sub in (order.sub_orders.select_for_update(of=("self",)).select_related("shop", "order")
+    for sub in (_locked(order.sub_orders)
                 .filter(payment_mode=PaymentMode.ONLINE, status=S.PENDING_PAYMENT).order_by("shop_id")):
         _release(sub, reason="payment deadline passed")
     coupons_release(order_number=order.number)
@@ -178,7 +183,7 @@ def order_cancel(*, user_id: int, number: str) -> Order:
         raise Conflict(_("Only an unpaid order can be cancelled here."), code="not_cancellable")
     order.status, order.closed_at = OrderStatus.CANCELLED, timezone.now()
     order.save(update_fields=["status", "closed_at"])
-    for sub in (order.sub_orders.select_for_update(of=("self",)).select_related("shop", "order")
+    for sub in (_locked(order.sub_orders)
                 .filter(status=S.PENDING_PAYMENT).order_by("shop_id")):
         _release(sub, reason="cancelled by the buyer", actor_user_id=user_id)
         if sub.offline_payment_number:
@@ -198,7 +203,7 @@ def _shop_sub_order(*, shop_id: int, number: str) -> SubOrder:
 
     if not plausible_number(number):
         raise NotFound(_("No such order in this shop."))
-    sub = (SubOrder.objects.select_for_update(of=("self",)).select_related("shop", "order")
+    sub = (_locked(SubOrder.objects)
            .filter(number=number, shop_id=shop_id).first())
     if sub is None:
         raise NotFound(_("No such order in this shop."))
@@ -259,7 +264,7 @@ def sub_orders_complete_delivered(*, now=None, limit: int = 500) -> int:
     for pk in SubOrder.objects.filter(status=S.DELIVERED).alias(due=due).filter(due__lte=now).values_list(
             "pk", flat=True)[:limit]:
         with transaction.atomic():
-            sub = SubOrder.objects.select_for_update(skip_locked=True, of=("self",)).select_related("shop", "order").filter(
+            sub = _locked(SubOrder.objects, skip_locked=True).filter(
                 pk=pk, status=S.DELIVERED).first()
             if sub is not None:
                 _move(sub, S.COMPLETED, reason="completed automatically")

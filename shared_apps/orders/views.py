@@ -101,10 +101,8 @@ def order_list(request):
 
 def _tracking(order) -> dict[str, list]:
     """Each shipped sub-order's parcels with their tracking events, read in the shop's schema."""
-    try:
-        from tenant_apps.fulfilment.interface import shipments_for
-    except ImportError:
-        return {}
+    from tenant_apps.fulfilment.interface import shipments_for
+
     found = {}
     for sub in order.sub_orders.all():
         if sub.status in ("shipped", "delivered", "completed") and not sub.is_pickup:
