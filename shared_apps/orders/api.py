@@ -119,6 +119,25 @@ class SubOrderOut(serializers.Serializer):
     lines = LineOut(many=True)
 
 
+def _awaits_payment(order) -> bool:
+    return order.status == OrderStatus.PENDING_PAYMENT and bool(order.online_amount)
+
+
+def _pay_urls(orders) -> dict[str, str]:
+    from shared_apps.payments.interface import pay_urls
+
+    return pay_urls(numbers=[o.number for o in orders if _awaits_payment(o)])
+
+
+class OrderListOut(serializers.ListSerializer):
+    """A page of orders reads its pay URLs in one query."""
+
+    def to_representation(self, data):
+        orders = list(data.all() if hasattr(data, "all") else data)
+        self.child.pay_urls = _pay_urls(orders)
+        return super().to_representation(orders)
+
+
 class OrderOut(serializers.Serializer):
     number = serializers.CharField()
     status = serializers.CharField()
@@ -135,14 +154,17 @@ class OrderOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
     sub_orders = SubOrderOut(many=True)
 
+    class Meta:
+        list_serializer_class = OrderListOut
+
     def get_pay_url(self, order) -> str:
         """Where to pay while the order is unpaid; "" otherwise."""
-        if order.status != OrderStatus.PENDING_PAYMENT or not order.online_amount:
+        if not _awaits_payment(order):
             return ""
-        from shared_apps.payments.interface import payment_get
-
-        payment = payment_get(number=order.number)
-        return payment.pay_url if payment else ""
+        urls = getattr(self, "pay_urls", None)
+        if urls is None:
+            urls = _pay_urls([order])
+        return urls.get(order.number, "")
 
 
 def _body(request) -> dict:

@@ -32,7 +32,7 @@ from .registry import payable_register
 
 __all__ = [
     "ALL_PROVIDERS", "PROVIDERS", "PaymentData", "RefundData", "enabled_codes", "offline_confirm", "offline_refund_confirm",
-    "payable_register", "payment_close", "payment_get", "payment_open", "refund_get", "refund_request",
+    "pay_urls", "payable_register", "payment_close", "payment_get", "payment_open", "refund_get", "refund_request",
 ]
 
 
@@ -48,6 +48,11 @@ def payment_open(*, kind: str, reference: str, number: str, amount: Decimal, sub
 def payment_get(*, number: str) -> PaymentData | None:
     payment = Payment.objects.filter(number=number).first()
     return payment_data(payment) if payment else None
+
+
+def pay_urls(*, numbers) -> dict[str, str]:
+    """Where to pay each of these payments (number → URL), in one query; "" for offline ones."""
+    return dict(Payment.objects.filter(number__in=list(numbers)).values_list("number", "pay_url"))
 
 
 def payment_close(*, number: str, reason: str = "") -> PaymentData:

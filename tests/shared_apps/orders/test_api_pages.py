@@ -100,3 +100,28 @@ def test_pages_cart_checkout_and_order(alpha, shopper, address):
     assert Order.objects.count() == 1
     assert client.get("/orders/").status_code == 200
     assert client.get("/cart/add/?shop_id=x").status_code == 400
+
+
+def test_the_order_list_costs_the_same_queries_for_one_order_or_many(alpha, shopper, address,
+                                                                       django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shared_apps.orders.checkout import checkout_place
+
+    client = client_for(MALL, shopper)
+
+    def order_one(n):
+        fill_cart(shopper, (alpha.shop, alpha.skus[0], 1))
+        checkout_place(user_id=shopper.pk, data={"client_token": f"list-token-{n}", "address_id": address.pk,
+                                                  "shops": express(alpha.shop)})
+
+    order_one(0)
+    client.get(f"{API}orders/")
+    with CaptureQueriesContext(connection) as one:
+        assert len(client.get(f"{API}orders/").json()["results"]) == 1
+    for n in range(1, 4):
+        order_one(n)
+    with django_assert_max_num_queries(len(one)):
+        page = client.get(f"{API}orders/").json()["results"]
+    assert len(page) == 4 and all(order["pay_url"] for order in page)
