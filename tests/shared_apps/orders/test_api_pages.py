@@ -125,3 +125,15 @@ def test_the_order_list_costs_the_same_queries_for_one_order_or_many(alpha, shop
     with django_assert_max_num_queries(len(one)):
         page = client.get(f"{API}orders/").json()["results"]
     assert len(page) == 4 and all(order["pay_url"] for order in page)
+
+
+def test_one_shoppers_cart_lines_are_out_of_reach_of_another(alpha, shopper):
+    mine = fill_cart(shopper, (alpha.shop, alpha.skus[0], 2))
+    line = mine.lines.get()
+    other = client_for(MALL, UserFactory(email="cart-other@example.com"))
+    assert other.patch(f"{API}cart/lines/{line.pk}/", {"quantity": 9}, content_type="application/json").status_code == 404
+    assert other.delete(f"{API}cart/lines/{line.pk}/").status_code == 404
+    assert client_for(MALL).delete(f"{API}cart/lines/{line.pk}/").status_code == 404  # a guest
+    assert other.get(f"{API}cart/").json()["groups"] == []
+    line.refresh_from_db()
+    assert line.quantity == 2
