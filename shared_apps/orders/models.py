@@ -178,3 +178,68 @@ class SubOrderStatusChange(models.Model):
     @property
     def to_label(self) -> str:
         return SubOrderStatus(self.to_status).label
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Refund in progress")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Refund failed")
+
+
+class RefundBy(models.TextChoices):
+    SHOP = "shop", _("Shop")
+    OPERATOR = "operator", _("Operator")
+
+
+class OrderRefund(models.Model):
+    """Money given back on one sub-order, line by line (plus, optionally, its shipping).
+
+    The amounts count against each line's cap from the moment the refund is asked for; they move
+    into the lines' `refunded_amount` when the payment provider reports success. A failed refund
+    stops counting and can be tried again (`attempts`: the payment refund number of each try is
+    `number`, then `number-2`, …)."""
+
+    number = models.CharField(max_length=32, unique=True)  # <sub-order number>-R<n>
+    sub_order = models.ForeignKey(SubOrder, on_delete=models.PROTECT, related_name="refunds")
+    amount = MoneyField()  # the lines' amounts + shipping_amount
+    shipping_amount = MoneyField(default=0)
+    status = models.CharField(max_length=12, choices=RefundStatus.choices, default=RefundStatus.PENDING,
+                              db_index=True)
+    reason = models.CharField(max_length=200)
+    restocked = models.BooleanField(default=False)  # the returned units went back into stock
+    requested_by = models.CharField(max_length=10, choices=RefundBy.choices)
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    request_key = models.CharField(max_length=64, blank=True)  # one refund per form submission
+    payment_refund_no = models.CharField(max_length=40)  # the current try at the payment provider
+    attempts = models.PositiveSmallIntegerField(default=1)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0) & Q(shipping_amount__gte=0)
+                                   & Q(shipping_amount__lte=F("amount")), name="orderrefund_amounts_sane"),
+            models.UniqueConstraint(fields=["sub_order", "request_key"], condition=~Q(request_key=""),
+                                    name="orderrefund_one_per_request_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderRefundLine(models.Model):
+    """One line's share of a refund: the money, and how many units came back (0: money only)."""
+
+    refund = models.ForeignKey(OrderRefund, on_delete=models.CASCADE, related_name="lines")
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refund_lines")
+    quantity = models.PositiveIntegerField(default=0)
+    amount = MoneyField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="orderrefundline_amount_positive"),
+            models.UniqueConstraint(fields=["refund", "line"], name="orderrefundline_once_per_refund"),
+        ]

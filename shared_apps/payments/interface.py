@@ -3,7 +3,8 @@ numbers and ids in: callers never see payment ORM rows.
 
 Usage from orders:
     # AppConfig.ready()
-    payable_register("checkout", on_paid=checkout_paid, on_refunded=checkout_refunded)
+    payable_register("checkout", on_paid=checkout_paid, on_refunded=refund_succeeded,
+                     on_refund_failed=refund_failed)
     # in the checkout transaction
     payment = payment_open(kind="checkout", reference=checkout.number, number=parent_order_number, ...)
     redirect(payment.pay_url)
@@ -19,6 +20,8 @@ it, and an exception in them rolls it back and the provider is answered "try aga
         that was closed (payment_close) does not call on_paid at all and is refunded the same way.
     on_refunded(reference, RefundData) -> None: a refund asked for by refund_request succeeded
         (automatic refunds are not reported: the payable never took that money).
+    on_refund_failed(reference, RefundData) -> None: the provider refused such a refund for good
+        (RefundData.failure_reason says why); the money is still with the platform.
 """
 
 from datetime import datetime
@@ -31,8 +34,21 @@ from .records import PaymentData, RefundData, payment_data, refund_data
 from .registry import payable_register
 
 __all__ = [
-    "ALL_PROVIDERS", "PROVIDERS", "PaymentData", "RefundData", "enabled_codes", "offline_confirm", "offline_refund_confirm",
-    "pay_urls", "payable_register", "payment_close", "payment_get", "payment_open", "refund_get", "refund_request",
+    "ALL_PROVIDERS",
+    "PROVIDERS",
+    "PaymentData",
+    "RefundData",
+    "enabled_codes",
+    "offline_confirm",
+    "offline_refund_confirm",
+    "pay_urls",
+    "payable_register",
+    "payment_close",
+    "payment_get",
+    "payment_lock",
+    "payment_open",
+    "refund_get",
+    "refund_request",
 ]
 
 
@@ -48,6 +64,14 @@ def payment_open(*, kind: str, reference: str, number: str, amount: Decimal, sub
 def payment_get(*, number: str) -> PaymentData | None:
     payment = Payment.objects.filter(number=number).first()
     return payment_data(payment) if payment else None
+
+
+def payment_lock(*, number: str) -> PaymentData:
+    """Lock a payment's row until the end of the transaction (404 if there is none). A caller
+    that changes what is owed on a payment takes this lock first, so it queues behind and ahead
+    of the provider's notifications in one order (payment, then order rows) and cannot deadlock
+    with them."""
+    return payment_data(services.payment_locked(number))
 
 
 def pay_urls(*, numbers) -> dict[str, str]:

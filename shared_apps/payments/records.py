@@ -37,6 +37,7 @@ class RefundData:
     reason: str
     automatic: bool
     provider_refund_no: str
+    failure_reason: str
     created_at: datetime
     finished_at: datetime | None
 
@@ -60,6 +61,7 @@ def refund_data(refund: Refund) -> RefundData:
     return RefundData(
         id=refund.pk, refund_no=refund.refund_no, payment_number=refund.payment.number, amount=refund.amount,
         status=refund.status, reason=refund.reason, automatic=refund.automatic,
-        provider_refund_no=refund.provider_refund_no, created_at=refund.created_at,
+        provider_refund_no=refund.provider_refund_no, failure_reason=refund.failure_reason,
+        created_at=refund.created_at,
         finished_at=refund.finished_at,
     )

@@ -17,16 +17,18 @@ class Payable:
     kind: str
     on_paid: Callable[[str, PaymentData], bool]
     on_refunded: Callable[[str, RefundData], None] | None = None
+    on_refund_failed: Callable[[str, RefundData], None] | None = None
 
 
 _payables: dict[str, Payable] = {}
 
 
-def payable_register(kind: str, *, on_paid, on_refunded=None) -> None:
+def payable_register(kind: str, *, on_paid, on_refunded=None, on_refund_failed=None) -> None:
     """Register (or replace) the callbacks of a payable kind."""
     if not KIND_PATTERN.match(kind):
         raise ValueError(f"A payable kind is 1-24 lowercase letters, digits or _: {kind!r}")
-    _payables[kind] = Payable(kind=kind, on_paid=on_paid, on_refunded=on_refunded)
+    _payables[kind] = Payable(kind=kind, on_paid=on_paid, on_refunded=on_refunded,
+                               on_refund_failed=on_refund_failed)
 
 
 def payable(kind: str) -> Payable:

@@ -60,7 +60,7 @@ def _amount(value, field: str = "amount") -> Decimal:
         raise field_error(field, exc.message_dict[field][0]) from exc
 
 
-def _locked(number: str) -> Payment:
+def payment_locked(number: str) -> Payment:
     payment = Payment.objects.select_for_update().filter(number=number).first()
     if payment is None:
         raise NotFound(_("No such payment."))
@@ -151,7 +151,7 @@ def payment_close(*, number: str, reason: str = "") -> Payment:
     """No more paying: the payable expired or was cancelled. Closing twice is harmless; a paid
     payment cannot be closed (409 `already_paid`: refund it instead). The provider is told after
     commit; money that still arrives is refunded automatically."""
-    payment = _locked(number)
+    payment = payment_locked(number)
     if payment.status == PaymentStatus.CLOSED:
         return payment
     if payment.status == PaymentStatus.SUCCEEDED:
@@ -239,7 +239,7 @@ def offline_confirm(*, number: str, actor_user_id: int, note: str = "") -> Payme
     """The merchant took the money at the counter or saw the bank transfer. Confirming twice is
     harmless. A closed payment confirmed this way is refunded in full (pending until the
     merchant confirms handing it back)."""
-    payment = _locked(number)
+    payment = payment_locked(number)
     if payment.provider != providers.OfflineProvider.code:
         raise Conflict(_("Only offline payments are confirmed by hand."), code="not_offline")
     if payment.status == PaymentStatus.SUCCEEDED:
@@ -439,7 +439,7 @@ def refund_request(*, number: str, amount, refund_no: str, reason: str) -> Refun
     refund_no = str(refund_no or "")
     if not REFUND_NO_PATTERN.match(refund_no):
         raise field_error("refund_no", _("1 to 64 letters, digits, - or _."))
-    payment = _locked(number)
+    payment = payment_locked(number)
     existing = Refund.objects.filter(refund_no=refund_no).first()
     if existing is not None:
         if existing.payment_id == payment.pk and existing.amount == amount:
@@ -467,7 +467,7 @@ def refund_request(*, number: str, amount, refund_no: str, reason: str) -> Refun
 
 def _finish_refund(payment: Payment, refund: Refund, *, status: str, provider_refund_no: str = "",
                    source: str, actor_user_id: int | None = None, reason: str = "") -> None:
-    """Settle a locked refund of a locked payment; on success tell the payable (not for
+    """Settle a locked refund of a locked payment and tell the payable how it ended (not for
     automatic refunds: the payable never took that money)."""
     _move_refund(refund, status, source=source, actor_user_id=actor_user_id, reason=reason)
     refund.finished_at = timezone.now()
@@ -475,10 +475,12 @@ def _finish_refund(payment: Payment, refund: Refund, *, status: str, provider_re
     if status == RefundStatus.FAILED:
         refund.failure_reason = reason[:300]
     refund.save(update_fields=["status", "finished_at", "provider_refund_no", "failure_reason", "updated_at"])
-    if status == RefundStatus.SUCCEEDED and not refund.automatic:
-        on_refunded = registry.payable(payment.kind).on_refunded
-        if on_refunded is not None:
-            on_refunded(payment.reference, refund_data(refund))
+    if refund.automatic:
+        return
+    payable = registry.payable(payment.kind)
+    callback = payable.on_refunded if status == RefundStatus.SUCCEEDED else payable.on_refund_failed
+    if callback is not None:
+        callback(payment.reference, refund_data(refund))
 
 
 @transaction.atomic

@@ -101,6 +101,15 @@ def release(*, reference: str) -> None:
         pass
 
 
+def sale_return(*, reference: str, items: list[tuple[int, int]], actor_user_id: int | None,
+                reason: str = "") -> None:
+    """Units of a paid sub-order came back (a refund with return): they go on sale again where
+    they were sold from. `items` are (sku_id, quantity)."""
+    from . import services
+
+    services.sale_return(reference=reference, items=items, actor_user_id=actor_user_id, reason=reason)
+
+
 def pickup_location(location_id: int) -> dict | None:
     """An active pickup location's name, address and hours, or None."""
     from .models import Location

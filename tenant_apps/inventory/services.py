@@ -567,6 +567,44 @@ def release(*, reference: str) -> list[Reservation]:
     return _close(reference, to=ReservationStatus.RELEASED)
 
 
+@transaction.atomic
+def sale_return(*, reference: str, items: list[tuple[int, int]], actor_user_id: int | None,
+                reason: str = "") -> list[StockMovement]:
+    """Units of a paid sub-order (`reference`) came back and go on sale again: `sale_return`
+    movements into the locations they were sold from, in the order they were taken, at the sale's
+    price and cost. 409 when more units come back than were sold and not yet returned."""
+    reference = _reference(reference)
+    _reference_lock(reference)
+    wanted: dict[int, int] = defaultdict(int)
+    for sku_id, quantity in items:
+        wanted[int(sku_id)] += whole_units(quantity, field="quantity")
+    sold = (StockMovement.objects.filter(reference=reference, kind=MovementKind.SALE, sku_id__in=wanted)
+            .order_by("id").values_list("sku_id", "location_id", "quantity", "unit_cost", "unit_price"))
+    returned = defaultdict(int)
+    for sku_id, location_id, quantity in StockMovement.objects.filter(
+            reference=reference, kind=MovementKind.SALE_RETURN, sku_id__in=wanted).values_list(
+            "sku_id", "location_id", "quantity"):
+        returned[(sku_id, location_id)] += quantity
+    lines = []
+    for sku_id, location_id, quantity, cost, price in sold:
+        key = (sku_id, location_id)
+        back = min(wanted[sku_id], -quantity - returned[key])
+        if back > 0:
+            lines.append(MovementLine(sku_id, location_id, back, cost, price))
+            wanted[sku_id] -= back
+            returned[key] += back
+    short = {sku: n for sku, n in wanted.items() if n > 0}
+    if short:
+        raise Conflict(f"More units come back than {reference} sold and has not returned yet: SKU "
+                       + ", ".join(f"{sku} ({n} too many)" for sku, n in sorted(short.items())) + ".",
+                       code="return_exceeds_sale")
+    if not lines:
+        return []
+    movements, _changes = _post([(MovementKind.SALE_RETURN, line) for line in lines], reference=reference,
+                                actor_user_id=actor_user_id, reason=reason[:200])
+    return movements
+
+
 def reservations_expire(*, now=None) -> int:
     """Release every held reservation past its expiry, one reference per transaction."""
     now = now or timezone.now()
