@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("shared_apps.accounts.urls_host")),
     path("api/v1/ops/moderation/", include("shared_apps.moderation.api_urls")),
     path("api/v1/ops/coupons/", include("shared_apps.marketing.ops_api_urls")),
+    path("api/v1/ops/", include("shared_apps.orders.ops_api_urls")),
     path("api/v1/ops/", include("shared_apps.ops.api_urls")),
     *common_patterns,
 ]

@@ -10,6 +10,8 @@ VIEW = frozenset(OperatorRole.values)
 REVIEW = frozenset({OperatorRole.ADMIN, OperatorRole.AUDITOR})
 SHOP_LIFECYCLE = frozenset({OperatorRole.ADMIN})
 FINANCE = frozenset({OperatorRole.ADMIN, OperatorRole.FINANCE})
+# Giving a buyer money back on an order: finance, and customer service handling a complaint.
+REFUNDS = frozenset({OperatorRole.ADMIN, OperatorRole.FINANCE, OperatorRole.SERVICE})
 AUDIT_LOG = frozenset({OperatorRole.ADMIN, OperatorRole.AUDITOR})
 
 

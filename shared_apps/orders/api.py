@@ -14,6 +14,7 @@ from backend.views import media_url
 
 from . import checkout, selectors, services
 from .models import OrderStatus
+from .refund_api import RefundOut
 
 TAGS = ["orders"]
 
@@ -81,6 +82,7 @@ class QuoteOut(serializers.Serializer):
 
 
 class LineOut(serializers.Serializer):
+    id = serializers.IntegerField()
     sku_id = serializers.IntegerField()
     sku_code = serializers.CharField()
     title = serializers.CharField()
@@ -117,6 +119,7 @@ class SubOrderOut(serializers.Serializer):
     refunded_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     invoice = serializers.DictField()
     lines = LineOut(many=True)
+    refunds = RefundOut(many=True, source="refunds.all")
 
 
 def _awaits_payment(order) -> bool:

@@ -228,6 +228,14 @@ class OrderRefund(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def awaits_hand_back(self) -> bool:
+        """Pending, and the shop pays it back itself: the money was taken offline (at the counter,
+        or by bank transfer), so no provider will."""
+        sub = self.sub_order
+        offline = sub.payment_mode == PaymentMode.AT_PICKUP or sub.order.payment_provider == "offline"
+        return self.status == RefundStatus.PENDING and offline
+
 
 class OrderRefundLine(models.Model):
     """One line's share of a refund: the money, and how many units came back (0: money only)."""

@@ -81,9 +81,12 @@ def _parsed_lines(lines) -> list[RefundLineIn]:
             amount = parse_amount(raw.get("amount"), field="amount", allow_zero=False)
         except ValidationError as exc:
             raise field_error(f"{field}.amount", exc.message_dict["amount"][0]) from None
-        quantity = raw.get("quantity") or 0
-        if isinstance(quantity, str) and quantity.strip().isdigit():
-            quantity = int(quantity)
+        quantity = raw.get("quantity")
+        if isinstance(quantity, str):
+            quantity = quantity.strip()
+            quantity = int(quantity) if quantity.isdigit() else quantity
+        if quantity in (None, ""):
+            quantity = 0
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
             raise field_error(f"{field}.quantity", _("A whole number of units, 0 or more."))
         parsed.append(RefundLineIn(line_id, amount, quantity))
@@ -148,6 +151,48 @@ def _check_caps(sub: SubOrder, lines: list[RefundLineIn], shipping: Decimal, *, 
     return own
 
 
+@dataclass(frozen=True)
+class LineRoom:
+    line: OrderLine
+    amount_left: Decimal
+    units_left: int
+
+
+@dataclass(frozen=True)
+class Room:
+    """What is still refundable on a sub-order, for the refund form."""
+
+    lines: list[LineRoom]
+    shipping_left: Decimal
+
+    @property
+    def any(self) -> bool:
+        return self.shipping_left > 0 or any(r.amount_left > 0 for r in self.lines)
+
+
+def refund_room(sub: SubOrder) -> Room:
+    committed, shipping_taken = _committed(sub)
+    rows = []
+    for line in sub.lines.all():
+        taken, units = committed.get(line.pk, (Decimal("0.00"), 0))
+        rows.append(LineRoom(line, line.paid_amount - taken, line.quantity - units))
+    return Room(rows, sub.shipping_amount - shipping_taken if sub.paid_amount else Decimal("0.00"))
+
+
+def posted(form, room: Room) -> dict:
+    """refund_create's values from the refund form: `amount_<line>`, `qty_<line>` (empty skips a
+    line), `shipping_amount`, `reason`, `restock`, `request_key`."""
+    lines = []
+    for row in room.lines:
+        amount = form.get(f"amount_{row.line.pk}", "").strip()
+        if amount in ("", "0", "0.00"):
+            continue
+        lines.append({"line": row.line.pk, "amount": amount, "quantity": form.get(f"qty_{row.line.pk}", "").strip()})
+    return {"lines": lines, "shipping_amount": form.get("shipping_amount", "").strip(),
+            "reason": form.get("reason", ""), "restock": form.get("restock") == "on",
+            "request_key": form.get("request_key", "")}
+
+
 def _payment_number(sub: SubOrder) -> str:
     return sub.offline_payment_number if sub.payment_mode == PaymentMode.AT_PICKUP else sub.order.number
 
@@ -166,6 +211,10 @@ def _refunded_in_full(sub: SubOrder) -> bool:
     committed, shipping = _committed(sub)
     return shipping == sub.shipping_amount and all(
         committed.get(line.pk, (Decimal("0.00"), 0))[0] == line.paid_amount for line in sub.lines.all())
+
+
+def _earlier(sub: SubOrder, request_key: str) -> OrderRefund | None:
+    return OrderRefund.objects.filter(sub_order=sub, request_key=request_key).first() if request_key else None
 
 
 @transaction.atomic
@@ -189,14 +238,14 @@ def refund_create(*, number: str, lines, shipping_amount="0", reason, restock: b
         raise field_error("lines", _("Give at least one line or a shipping amount to refund."))
 
     sub = _find_sub(number, shop_id)
+    if (earlier := _earlier(sub, request_key)) is not None:
+        return earlier  # the same form again
     if sub.status not in REFUNDABLE or not sub.paid_amount:
         raise Conflict(_("Order %(number)s is %(status)s: only a paid order can be refunded.")
                        % {"number": sub.number, "status": S(sub.status).label}, code="not_refundable")
     payment_lock(number=_payment_number(sub))
-    if request_key:
-        existing = OrderRefund.objects.filter(sub_order=sub, request_key=request_key).first()
-        if existing is not None:
-            return existing
+    if (earlier := _earlier(sub, request_key)) is not None:
+        return earlier  # sent beside the first, which committed while this one waited for the lock
     sub = _locked(SubOrder.objects).get(pk=sub.pk)
     own = _check_caps(sub, parsed, shipping)
 
@@ -312,14 +361,7 @@ def refund_handed_back(*, refund_number: str, shop_id: int, actor) -> OrderRefun
 def refunds_of(sub_orders) -> dict[int, list[OrderRefund]]:
     """The refunds of some sub-orders with their lines, by sub-order id, in one query each."""
     found: dict[int, list[OrderRefund]] = {}
-    for refund in OrderRefund.objects.filter(sub_order__in=sub_orders).prefetch_related("lines__line"):
+    for refund in (OrderRefund.objects.filter(sub_order__in=sub_orders).select_related("sub_order__order")
+                   .prefetch_related("lines__line")):
         found.setdefault(refund.sub_order_id, []).append(refund)
     return found
-
-
-def needs_hand_back(refund: OrderRefund) -> bool:
-    """A pending refund the shop pays back itself: its payment was taken offline (at the
-    counter, or by bank transfer)."""
-    sub = refund.sub_order
-    offline = sub.payment_mode == PaymentMode.AT_PICKUP or sub.order.payment_provider == "offline"
-    return refund.status == RefundStatus.PENDING and offline

@@ -3,16 +3,22 @@ always filtered by shop) and the operators' (all)."""
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from .models import Order, OrderLine, SubOrder, SubOrderStatusChange
+from .models import Order, OrderLine, OrderRefund, SubOrder, SubOrderStatusChange
+
+
+def _with_sub_orders(orders: QuerySet[Order]) -> QuerySet[Order]:
+    """Orders with their sub-orders (by number), lines and refunds: a fixed number of queries."""
+    return orders.prefetch_related(
+        Prefetch("sub_orders", queryset=SubOrder.objects.select_related("shop").prefetch_related(
+            "lines", Prefetch("refunds", queryset=OrderRefund.objects.prefetch_related("lines__line")))
+                 .order_by("number")))
 
 
 def orders_of(*, user_id: int, status: str = "") -> QuerySet[Order]:
     orders = Order.objects.filter(user_id=user_id)
     if status:
         orders = orders.filter(status=status)
-    return orders.prefetch_related(
-        Prefetch("sub_orders", queryset=SubOrder.objects.select_related("shop").prefetch_related("lines")
-                 .order_by("number")))
+    return _with_sub_orders(orders)
 
 
 def plausible_number(number) -> bool:
@@ -50,3 +56,28 @@ def all_orders(*, status: str = "", search: str = "") -> QuerySet[SubOrder]:
     if search:
         subs = subs.filter(Q(number__startswith=search.strip()) | Q(shop__subdomain=search.strip().lower()))
     return subs.select_related("order", "shop").prefetch_related("lines")
+
+
+def order_whole(*, number: str) -> Order | None:
+    """Any order with everything in it (operators)."""
+    if not plausible_number(number):
+        return None
+    return _with_sub_orders(Order.objects.filter(number=number)).prefetch_related(
+        Prefetch("sub_orders__status_changes", queryset=SubOrderStatusChange.objects.order_by("id"))).first()
+
+
+def sub_order_any(*, number: str) -> SubOrder | None:
+    """Any shop's sub-order (operators)."""
+    if not plausible_number(number):
+        return None
+    return SubOrder.objects.select_related("order", "shop").filter(number=number).first()
+
+
+def all_refunds(*, status: str = "", shop_id: int | None = None) -> QuerySet[OrderRefund]:
+    refunds = OrderRefund.objects.all()
+    if status:
+        refunds = refunds.filter(status=status)
+    if shop_id is not None:
+        refunds = refunds.filter(sub_order__shop_id=shop_id)
+    return refunds.select_related("sub_order__shop", "sub_order__order").prefetch_related(
+        "lines__line").order_by("-created_at", "-id")

@@ -21,6 +21,7 @@ from backend.api.errors import NotFound, ServiceError, error_body
 from backend.api.pagination import Pagination, page_schema
 from backend.lib.ip import client_ip
 from shared_apps.orders import interface as orders
+from shared_apps.orders.refund_api import RefundOut
 from tenant_apps.shop.api import ShopApiView
 
 from . import selectors, services
@@ -185,6 +186,7 @@ class OrderDetailOut(OrderOut):
     )
     history = HistoryOut(many=True)
     shipments = ShipmentOut(many=True)
+    refunds = RefundOut(many=True)
 
 
 def _line(progress) -> dict:
@@ -248,6 +250,7 @@ def order_detail_data(view) -> dict:
             for h in sub.status_changes.all()
         ],
         "shipments": [shipments_data(parcel) for parcel in view.shipments],
+        "refunds": orders.refunds_of([sub]).get(sub.pk, []),
     }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import refund_views, views
 
 urlpatterns = [
     path("", views.orders, name="fulfilment"),
@@ -19,7 +19,12 @@ urlpatterns = [
         views.shipment_delivered,
         name="fulfilment-shipment-delivered",
     ),
+    path("refunds/", refund_views.refund_list, name="fulfilment-refunds"),
+    path("refunds/<str:number>/retry/", refund_views.refund_retry, name="fulfilment-refund-retry"),
+    path("refunds/<str:number>/handed-back/", refund_views.refund_handed_back,
+         name="fulfilment-refund-handed-back"),
     path("<str:number>/", views.order_detail, name="fulfilment-order"),
+    path("<str:number>/refunds/", refund_views.order_refund, name="fulfilment-order-refund"),
     path("<str:number>/confirm/", views.order_confirm, name="fulfilment-order-confirm"),
     path("<str:number>/ship/", views.order_ship, name="fulfilment-order-ship"),
     path("<str:number>/packing-list/", views.packing_list, name="fulfilment-packing-list"),

@@ -6,6 +6,8 @@ Every page needs the "orders" section; writes go through the services, whose ref
 on the page with their status code.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -16,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from backend.api.errors import ServiceError
 from backend.lib.ip import client_ip
+from shared_apps.orders import interface as order_records
+from tenant_apps.shop import permissions
 from tenant_apps.shop.access import console_page
 from tenant_apps.shop.views import _console
 
@@ -71,6 +75,17 @@ def orders(request):
     )
 
 
+def _refund_context(request, sub) -> dict:
+    """What the order page shows of refunds: the list, and the form for roles that may refund."""
+    can_refund = permissions.can(request.staff_member.role, "refunds") and not request.tenant.is_read_only
+    return {
+        "refunds": order_records.refunds_of([sub]).get(sub.pk, []),
+        "refund_actions_url": "/console/fulfilment/refunds/" if can_refund else "",
+        "room": order_records.refund_room(sub) if can_refund and sub.paid_amount else None,
+        "request_key": uuid.uuid4().hex,
+    }
+
+
 def _detail(request, number: str, *, error=None, status=200, values=None):
     view = selectors.order_view(shop_id=request.tenant.pk, number=number)
     if view is None:
@@ -84,6 +99,7 @@ def _detail(request, number: str, *, error=None, status=200, values=None):
             "error": error,
             "values": values or {},
             **_carrier_context(),
+            **_refund_context(request, view.sub),
         },
         status=status,
     )

@@ -14,6 +14,8 @@ SECTIONS: dict[str, frozenset[str]] = {
     "inventory": frozenset({R.OWNER, R.MANAGER, R.WAREHOUSE}),
     "orders": frozenset({R.OWNER, R.MANAGER, R.CLERK, R.WAREHOUSE, R.SERVICE}),
     "customers": frozenset({R.OWNER, R.MANAGER, R.SERVICE}),
+    # Giving buyers money back on an order (the orders themselves: "orders").
+    "refunds": frozenset({R.OWNER, R.MANAGER, R.SERVICE}),
     # Reports with money in them (purchases, sales, margin, valuation); the stock summary needs
     # only "inventory".
     "reports": frozenset({R.OWNER, R.MANAGER}),

@@ -10,10 +10,14 @@ from django_tenants.utils import schema_context
 
 from shared_apps.accounts import services as accounts
 from shared_apps.cart import services as cart
+from shared_apps.orders.checkout import checkout_place
+from shared_apps.orders.models import OrderLine, SubOrderStatus
+from shared_apps.payments.testing import sandbox_pay
 from tenant_apps.catalog import outbox
 from tenant_apps.catalog.models import SKU, Product, ProductStatus
 from tenant_apps.freight import services as freight
 from tenant_apps.inventory import services as stock
+from tests.shared_apps.payments.conftest import in_process_delivery  # noqa: F401  (fixture)
 
 
 @dataclass
@@ -76,3 +80,20 @@ def alpha(shop_a):
 @pytest.fixture
 def beta(shop_b):
     return stock_shop(shop_b, prices=("30.00",), title="Cup")
+
+
+@pytest.fixture
+def paid(shopper, address, alpha, beta, in_process_delivery, django_capture_on_commit_callbacks):  # noqa: F811
+    """alpha: 2 × ¥100 + 1 × ¥50 + ¥14 shipping; beta: 1 × ¥30 + ¥10 shipping; paid in the sandbox."""
+    fill_cart(shopper, (alpha.shop, alpha.skus[0], 2), (alpha.shop, alpha.skus[1], 1), (beta.shop, beta.skus[0], 1))
+    order = checkout_place(user_id=shopper.pk, data={"client_token": "token-paid", "address_id": address.pk,
+                                                     "shops": express(alpha.shop, beta.shop)})
+    with django_capture_on_commit_callbacks(execute=True):
+        sandbox_pay(order.number)
+    sub = order.sub_orders.get(shop=alpha.shop)
+    assert sub.status == SubOrderStatus.PAID
+    return sub
+
+
+def lines_of(sub):
+    return list(OrderLine.objects.filter(sub_order=sub).order_by("id"))

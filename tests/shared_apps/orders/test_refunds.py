@@ -11,37 +11,20 @@ from django_tenants.utils import schema_context
 
 from backend.api.errors import Conflict, NotFound, ServiceError
 from shared_apps.orders import refunds
-from shared_apps.orders.models import OrderLine, OrderRefund, RefundStatus, SubOrder, SubOrderStatus
+from shared_apps.orders.models import OrderRefund, RefundStatus, SubOrder, SubOrderStatus
 from shared_apps.payments import interface as payments
 from shared_apps.payments import services as payment_services
 from shared_apps.payments.models import Refund
 from tenant_apps.inventory.models import MovementKind, StockBalance, StockMovement
-from tests.conftest import run_threads
-from tests.shared_apps.payments.conftest import in_process_delivery  # noqa: F401  (fixture)
 from tenant_apps.webhooks.models import Delivery
 from tenant_apps.webhooks.services import subscription_create
+from tests.conftest import run_threads
 
-from .conftest import express, fill_cart
+from .conftest import express, fill_cart, lines_of
 from .payments import pay
 from .test_checkout import place
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def paid(shopper, address, alpha, beta, in_process_delivery, django_capture_on_commit_callbacks):  # noqa: F811
-    """alpha: 2 × ¥100 + 1 × ¥50 + ¥14 shipping; beta: 1 × ¥30 + ¥10 shipping; paid in the sandbox."""
-    fill_cart(shopper, (alpha.shop, alpha.skus[0], 2), (alpha.shop, alpha.skus[1], 1), (beta.shop, beta.skus[0], 1))
-    order = place(shopper, address, express(alpha.shop, beta.shop))
-    with django_capture_on_commit_callbacks(execute=True):
-        pay(order)
-    sub = order.sub_orders.get(shop=alpha.shop)
-    assert sub.status == SubOrderStatus.PAID
-    return sub
-
-
-def lines_of(sub):
-    return list(OrderLine.objects.filter(sub_order=sub).order_by("id"))
 
 
 def refund(sub, capture=None, **values):
@@ -57,7 +40,7 @@ def test_a_partial_refund_of_one_line_reaches_the_line_and_the_sub_order(paid, m
     with schema_context(paid.shop.schema_name):
         subscription_create(shop=paid.shop, actor=merchant_a, url="http://127.0.0.1:9/hook",
                             events=["refund.succeeded"])
-    first, second = lines_of(paid)
+    first = lines_of(paid)[0]
     done = refund(paid, django_capture_on_commit_callbacks, actor=merchant_a,
                   lines=[{"line": first.pk, "amount": "30.00", "quantity": 0}])
     done.refresh_from_db()
@@ -215,7 +198,7 @@ def test_money_taken_at_the_counter_is_handed_back_by_the_shop(shopper, address,
     payments.offline_confirm(number=sub.offline_payment_number, actor_user_id=merchant_a.pk)
     sub.refresh_from_db()
     done = refund(sub, actor=merchant_a, lines=[{"line": sub.lines.get().pk, "amount": "50.00", "quantity": 1}])
-    assert done.status == RefundStatus.PENDING and refunds.needs_hand_back(done)
+    assert done.status == RefundStatus.PENDING and done.awaits_hand_back
     refunds.refund_handed_back(refund_number=done.number, shop_id=alpha.shop.pk, actor=merchant_a)
     done.refresh_from_db()
     sub.refresh_from_db()

@@ -53,6 +53,7 @@ def test_me_tells_the_role_and_sections(owner_a, shop_a, merchant_a, clerk_a, cl
             "inventory",
             "orders",
             "customers",
+            "refunds",
             "reports",
         ],
         "shop": {
@@ -268,7 +269,7 @@ def test_invite_list_accept_through_the_api(
         "user_id": helper.pk,
         "role": "service",
     }
-    assert client.get(f"{API}me/").json()["sections"] == ["dashboard", "orders", "customers"]
+    assert client.get(f"{API}me/").json()["sections"] == ["dashboard", "orders", "customers", "refunds"]
     assert owner_a.get(f"{API}invitations/").json()["count"] == 0
 
 
