@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from .models import Payment, Refund, RefundStatus
+from .models import Payment, PaymentStatus, Refund, RefundStatus
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ class RefundData:
 
 
 def refunded_amount(payment: Payment) -> Decimal:
+    if payment.status != PaymentStatus.SUCCEEDED:
+        return Decimal("0.00")  # only money that arrived is ever refunded
     total = payment.refunds.filter(status=RefundStatus.SUCCEEDED).aggregate(total=Sum("amount"))["total"]
     return total or Decimal("0.00")
 

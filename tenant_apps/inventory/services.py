@@ -146,28 +146,29 @@ def _table(model) -> str:
 
 def _lock_balances(keys: list[tuple[int, int]], *, create: bool) -> dict[tuple[int, int], list[int]]:
     """Lock the balance rows of (location_id, sku_id) `keys` in that order; with `create`, make the
-    missing ones first (also in that order, so two inserts of the same new row queue, not cycle).
-    Returns {key: [id, on_hand, reserved]}."""
+    missing ones (also in that order, so two inserts of the same new row queue, not cycle) and
+    lock again. Returns {key: [id, on_hand, reserved]}."""
     keys = sorted(set(keys))
     if not keys:
         return {}
     locs = [k[0] for k in keys]
     skus = [k[1] for k in keys]
     table = _table(StockBalance)
-    with connection.cursor() as cursor:
-        if create:
-            cursor.execute(
-                f"INSERT INTO {table} (location_id, sku_id, on_hand, reserved) "
-                "SELECT l, s, 0, 0 FROM unnest(%s::bigint[], %s::bigint[]) AS k(l, s) ORDER BY l, s "
-                "ON CONFLICT (sku_id, location_id) DO NOTHING",
-                [locs, skus],
-            )
-        cursor.execute(
-            f"SELECT b.id, b.location_id, b.sku_id, b.on_hand, b.reserved FROM {table} b "
+    lock = (f"SELECT b.id, b.location_id, b.sku_id, b.on_hand, b.reserved FROM {table} b "
             "JOIN unnest(%s::bigint[], %s::bigint[]) AS k(l, s) ON b.location_id = k.l AND b.sku_id = k.s "
-            "ORDER BY b.location_id, b.sku_id FOR UPDATE OF b",
+            "ORDER BY b.location_id, b.sku_id FOR UPDATE OF b")
+    with connection.cursor() as cursor:
+        cursor.execute(lock, [locs, skus])
+        found = {(row[1], row[2]): [row[0], row[3], row[4]] for row in cursor.fetchall()}
+        if not create or len(found) == len(keys):
+            return found  # the usual case: every row exists, one round trip
+        cursor.execute(
+            f"INSERT INTO {table} (location_id, sku_id, on_hand, reserved) "
+            "SELECT l, s, 0, 0 FROM unnest(%s::bigint[], %s::bigint[]) AS k(l, s) ORDER BY l, s "
+            "ON CONFLICT (sku_id, location_id) DO NOTHING",
             [locs, skus],
         )
+        cursor.execute(lock, [locs, skus])
         return {(row[1], row[2]): [row[0], row[3], row[4]] for row in cursor.fetchall()}
 
 
