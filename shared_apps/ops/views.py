@@ -80,6 +80,7 @@ def capabilities(user) -> dict[str, bool]:
         "lifecycle": roles.has_operator_role(user, roles.SHOP_LIFECYCLE),
         "bank": roles.has_operator_role(user, roles.REVIEW | roles.FINANCE),
         "audit": roles.has_operator_role(user, roles.AUDIT_LOG),
+        "payments": roles.has_operator_role(user, roles.FINANCE | roles.REVIEW),
     }
 
 
