@@ -27,6 +27,7 @@ from tenants.models import Shop, ShopStatus
 
 from . import numbers
 from .models import (
+    AFTER_SALES_FLOOR_DAYS,
     DeliveryMethod,
     Order,
     OrderLine,
@@ -72,6 +73,7 @@ class ShopPlan:
     requires_confirmation: bool
     payment_minutes: int
     auto_complete_days: int = 7
+    after_sales_days: int = 7
     lines: list[LinePlan] = field(default_factory=list)
     shipping: Decimal = Decimal("0.00")
     shop_coupon: object = None  # marketing Coupon
@@ -193,7 +195,8 @@ def _shop_plan(shop: Shop, index: int, choice: dict, cart_lines: list, address: 
     plan = ShopPlan(shop=shop, index=index, delivery_method=method, payment_mode=payment_mode,
                     pickup_location_id=None, pickup_location={}, invoice=_invoice(choice.get("invoice"), f"{prefix}.invoice"),
                     note=note, requires_confirmation=settings_["confirm_orders"],
-                    payment_minutes=settings_["payment_minutes"], auto_complete_days=settings_["auto_complete_days"])
+                    payment_minutes=settings_["payment_minutes"], auto_complete_days=settings_["auto_complete_days"],
+                    after_sales_days=settings_["after_sales_days"])
     sellable = sellable_skus([line.sku_id for line in cart_lines])
     gone = [str(line.sku_id) for line in cart_lines if line.sku_id not in sellable]
     if gone:
@@ -373,6 +376,7 @@ def order_write(*, plan: Plan, user_id: int, token: str, provider: str, minutes:
             shop_discount=shop_plan.shop_discount, platform_discount=shop_plan.platform_discount,
             payable_amount=shop_plan.payable, invoice=shop_plan.invoice, buyer_note=shop_plan.note,
             requires_confirmation=shop_plan.requires_confirmation, auto_complete_days=shop_plan.auto_complete_days,
+            after_sales_days=max(shop_plan.after_sales_days, AFTER_SALES_FLOOR_DAYS),
             shop_coupon_code=shop_plan.shop_coupon.code if shop_plan.shop_coupon else "",
         )
         history_add(sub, "", SubOrderStatus.PENDING_PAYMENT, actor_user_id=user_id)

@@ -211,7 +211,8 @@ def _plan(sale: FlashSale, *, user_id: int, address_id) -> Plan:
                          payment_mode=PaymentMode.ONLINE, pickup_location_id=None, pickup_location={}, invoice={},
                          note="", requires_confirmation=settings_["confirm_orders"],
                          payment_minutes=sale.hold_minutes, shipping=shipping,
-                         auto_complete_days=settings_["auto_complete_days"])
+                         auto_complete_days=settings_["auto_complete_days"],
+                         after_sales_days=settings_["after_sales_days"])
     shop_plan.lines.append(LinePlan(shop_id=sale.shop_id, sku_id=sale.sku_id, quantity=1, sellable=sku,
                                     goods=sale.price, unit_price=sale.price))
     return Plan(shops=[shop_plan], address=address)

@@ -14,6 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.lib.money import MoneyField
 
+# The statutory no-reason return period (7 days from delivery): no shop's after-sales window is
+# shorter, and no order is settled with its shop before it has passed.
+AFTER_SALES_FLOOR_DAYS = 7
+
 
 class OrderStatus(models.TextChoices):
     PENDING_PAYMENT = "pending_payment", _("Pending payment")
@@ -104,6 +108,7 @@ class SubOrder(models.Model):
     buyer_note = models.CharField(max_length=200, blank=True)
     requires_confirmation = models.BooleanField(default=False)
     auto_complete_days = models.PositiveSmallIntegerField(default=7)  # the shop's setting at checkout
+    after_sales_days = models.PositiveSmallIntegerField(default=AFTER_SALES_FLOOR_DAYS)  # likewise; ≥ the floor
     paid_at = models.DateTimeField(null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

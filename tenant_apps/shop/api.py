@@ -145,6 +145,45 @@ class ProfileApi(ShopApiView):
         return Response(self.output(profile))
 
 
+class OrderSettingsApi(ShopApiView):
+    """Anyone on the staff reads the order settings; settings (owner, manager) change them."""
+
+    sections: ClassVar[dict[str, str]] = {"GET": "dashboard", "PATCH": "settings"}
+
+    @extend_schema_serializer(component_name="ShopOrderSettings")
+    class Output(serializers.Serializer):
+        payment_minutes = serializers.IntegerField(help_text="Minutes a shopper has to pay (5–1440).")
+        confirm_orders = serializers.BooleanField(help_text="Paid orders wait for the shop's confirmation.")
+        auto_complete_days = serializers.IntegerField(help_text="Days after delivery an order completes (1–30).")
+        after_sales_days = serializers.IntegerField(
+            help_text="Days after delivery the buyer may ask for after-sales (7–90); the shop is settled "
+            "for an order only after they passed.")
+
+    @extend_schema_serializer(component_name="ShopOrderSettingsUpdate")
+    class Input(serializers.Serializer):
+        payment_minutes = serializers.IntegerField(required=False)
+        confirm_orders = serializers.BooleanField(required=False)
+        auto_complete_days = serializers.IntegerField(required=False)
+        after_sales_days = serializers.IntegerField(required=False)
+
+    @staticmethod
+    def output(profile) -> dict:
+        return OrderSettingsApi.Output(profile).data
+
+    @extend_schema(tags=TAGS, summary="Read the shop's order settings", operation_id="shop_order_settings_get",
+                   responses={200: Output})
+    def get(self, request):
+        return Response(self.output(selectors.profile()))
+
+    @extend_schema(tags=TAGS, summary="Change the shop's order settings", operation_id="shop_order_settings_update",
+                   description="New orders take the new settings; placed orders keep theirs. 400 names a value "
+                   "out of range.", request=Input, responses={200: Output})
+    def patch(self, request):
+        data = request.data if isinstance(request.data, dict) else {}
+        values = {key: data[key] for key in self.Input().fields if key in data}
+        return Response(self.output(services.order_settings_update(**self.service_kwargs(), data=values)))
+
+
 # --- staff -------------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from . import api
 urlpatterns = [
     path("me/", api.MeApi.as_view()),
     path("profile/", api.ProfileApi.as_view()),
+    path("order-settings/", api.OrderSettingsApi.as_view()),
     path("staff/", api.StaffListApi.as_view()),
     path("staff/<int:member_id>/", api.StaffDetailApi.as_view()),
     path("invitations/", api.InvitationListApi.as_view()),

@@ -31,6 +31,17 @@ class ProfileForm(forms.Form):
     remove_logo = forms.BooleanField(label=_("Remove the current logo"), required=False)
 
 
+class OrderSettingsForm(forms.Form):
+    payment_minutes = forms.IntegerField(label=_("Minutes to pay"), min_value=5, max_value=1440,
+                                         help_text=_("Unpaid orders are cancelled after this and their stock freed."))
+    confirm_orders = forms.BooleanField(label=_("Confirm paid orders before shipping them"), required=False)
+    auto_complete_days = forms.IntegerField(label=_("Days after delivery an order completes by itself"),
+                                            min_value=1, max_value=30)
+    after_sales_days = forms.IntegerField(
+        label=_("Days after delivery the buyer may ask for a return"), min_value=7, max_value=90,
+        help_text=_("At least 7 (the statutory no-reason return period). Orders are settled with you after this."))
+
+
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"))

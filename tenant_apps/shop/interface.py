@@ -11,9 +11,10 @@ def shop_bootstrap(*, owner_user_id: int, owner_email: str, owner_name: str, sho
 
 
 def order_settings() -> dict:
-    """The shop's order settings: payment_minutes, confirm_orders, auto_complete_days."""
+    """The shop's order settings: payment_minutes, confirm_orders, auto_complete_days,
+    after_sales_days."""
     from .selectors import profile
 
     found = profile()
     return {"payment_minutes": found.payment_minutes, "confirm_orders": found.confirm_orders,
-            "auto_complete_days": found.auto_complete_days}
+            "auto_complete_days": found.auto_complete_days, "after_sales_days": found.after_sales_days}

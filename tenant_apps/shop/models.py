@@ -19,10 +19,12 @@ class ShopProfile(models.Model):
     logo = models.ImageField(upload_to=logo_path, blank=True, max_length=200)
     # Order settings: minutes a shopper has to pay (a checkout takes the earliest of its shops),
     # whether paid orders wait for the shop's confirmation before shipping, and after how many
-    # days a delivered order completes by itself.
+    # days a delivered order completes by itself, and how many days after delivery the buyer may
+    # still ask for after-sales (returns) — the shop is settled for an order only after that.
     payment_minutes = models.PositiveSmallIntegerField(default=30)
     confirm_orders = models.BooleanField(default=False)
     auto_complete_days = models.PositiveSmallIntegerField(default=7)
+    after_sales_days = models.PositiveSmallIntegerField(default=7)
     updated_at = models.DateTimeField(auto_now=True)
 
 

@@ -86,6 +86,44 @@ def profile_update(*, shop, member: StaffMember | None, actor, data: dict, logo=
     return current
 
 
+# (field, lowest, highest) of the order settings a shop chooses; after-sales is never shorter
+# than the statutory no-reason return period.
+ORDER_SETTING_RANGES = (("payment_minutes", 5, 1440), ("auto_complete_days", 1, 30), ("after_sales_days", 7, 90))
+
+
+@transaction.atomic
+def order_settings_update(*, shop, member: StaffMember | None, actor, data: dict, ip=None) -> ShopProfile:
+    """Change the shop's order settings: minutes to pay (5–1440), whether paid orders wait for
+    the shop's confirmation, days after delivery an order completes by itself (1–30) and days
+    the buyer may ask for after-sales (7–90; the shop is settled only after they passed). New
+    orders take them; placed orders keep theirs."""
+    _require(member, "settings")
+    current = ShopProfile.objects.select_for_update().get(pk=profile().pk)
+    before = {name: getattr(current, name) for name, _low, _high in ORDER_SETTING_RANGES}
+    before["confirm_orders"] = current.confirm_orders
+    for name, low, high in ORDER_SETTING_RANGES:
+        if name not in data:
+            continue
+        value = data[name]
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise field_error(name, _("A whole number from %(low)d to %(high)d.") % {"low": low, "high": high})
+        setattr(current, name, value)
+    if "confirm_orders" in data:
+        if not isinstance(data["confirm_orders"], bool):
+            raise field_error("confirm_orders", _("true or false."))
+        current.confirm_orders = data["confirm_orders"]
+    current.save()
+    after = {name: getattr(current, name) for name in before}
+    changed = [k for k in after if after[k] != before[k]]
+    if changed:
+        audit_record(actor=actor, action="shop.order_settings_changed", target_type="shop_profile",
+                     target_id=current.pk, shop_id=shop.pk, before={k: before[k] for k in changed},
+                     after={k: after[k] for k in changed}, ip=ip)
+    return current
+
+
 @transaction.atomic
 def staff_invite(*, shop, member: StaffMember | None, actor, email: str, role: str, ip=None) -> StaffInvitation:
     """Invite a person by e-mail to join the shop's staff with a role; the mail carries a

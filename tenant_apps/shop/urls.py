@@ -19,6 +19,7 @@ urlpatterns = [
     path("console/flash-sales/", flash_views.console_sales, name="flash-sales"),
     path("console/coupons/", include("shared_apps.marketing.shop_urls")),
     path("console/settings/", views.settings_page, name="settings"),
+    path("console/settings/orders/", views.order_settings_page, name="order-settings"),
     path("console/staff/", views.staff_page, name="staff"),
     path("console/staff/invite/", views.staff_invite, name="staff-invite"),
     path("console/staff/<int:member_id>/role/", views.staff_role, name="staff-role"),

@@ -28,6 +28,7 @@ from .forms import (
     ApiTokenForm,
     BankAccountForm,
     InviteForm,
+    OrderSettingsForm,
     ProfileForm,
     RoleForm,
     role_choices,
@@ -162,17 +163,38 @@ def settings_page(request):
         profile.refresh_from_db()  # show what is stored, not what a refused save left in memory
     else:
         form = ProfileForm(initial={"name": profile.name, "description": profile.description})
+    return _settings(request, profile, form=form, status=status)
+
+
+def _settings(request, profile, *, form=None, order_form=None, status: int = 200):
+    fields = ("payment_minutes", "confirm_orders", "auto_complete_days", "after_sales_days")
     return _console(
         request,
         "shop/console/settings.html",
         "settings",
         {
-            "form": form,
+            "form": form or ProfileForm(initial={"name": profile.name, "description": profile.description}),
+            "order_form": order_form or OrderSettingsForm(initial={f: getattr(profile, f) for f in fields}),
             "profile": profile,
             "logo_url": media_url(profile.logo.name),
         },
         status=status,
     )
+
+
+@require_POST
+@console_page("settings")
+def order_settings_page(request):
+    form = OrderSettingsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.order_settings_update(**_service_kwargs(request), data=form.cleaned_data)
+        except ServiceError as exc:
+            attach_service_error(form, exc)
+            return _settings(request, selectors.profile(), order_form=form, status=exc.status_code)
+        messages.success(request, _("The order settings were saved."))
+        return redirect("shop:settings")
+    return _settings(request, selectors.profile(), order_form=form, status=400)
 
 
 def _staff_page(request, *, invite_form=None, error: str | None = None, status: int = 200):

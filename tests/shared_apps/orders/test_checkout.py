@@ -230,12 +230,12 @@ def test_delivered_orders_complete_after_the_shops_number_of_days(shopper, addre
     from tenant_apps.shop.models import ShopProfile
 
     with schema_context(alpha.shop.schema_name):
-        ShopProfile.objects.update(auto_complete_days=3)
+        ShopProfile.objects.update(auto_complete_days=3, after_sales_days=15)
     fill_cart(shopper, (alpha.shop, alpha.skus[0], 1))
     order = place(shopper, address, express(alpha.shop))
     pay(order)
     sub = order.sub_orders.get()
-    assert sub.auto_complete_days == 3
+    assert (sub.auto_complete_days, sub.after_sales_days) == (3, 15)  # the shop's settings, kept on the order
     services.sub_order_shipped(shop_id=alpha.shop.pk, number=sub.number, actor_user_id=None)
     services.sub_order_delivered(shop_id=alpha.shop.pk, number=sub.number)
     sub.refresh_from_db()
