@@ -45,6 +45,7 @@ SHARED_APPS = [
     "shared_apps.cart",
     "shared_apps.orders",
     "shared_apps.payments",
+    "shared_apps.settlement",
 ]
 TENANT_APPS = [
     "tenant_apps.shop",

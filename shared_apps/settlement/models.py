@@ -1,0 +1,178 @@
+"""The settlement ledger (结算账本) and commission rules (佣金规则), public schema.
+
+Double entry with one signed amount per line: a debit is positive, a credit negative, so an
+entry balances when its lines add up to zero and the whole ledger balances when all lines do.
+One column instead of two keeps every sum a plain SUM(amount) and makes "debit and credit on
+the same line" impossible by construction. An account's balance is shown in its normal
+direction: the sum of its lines for debit-normal accounts, minus that sum for credit-normal ones,
+so a shop's payable balance reads "what the platform owes the shop".
+
+The database enforces what the services check (migration 0002): a deferred constraint trigger
+refuses to commit an entry whose lines do not add up to zero or an entry without lines, and
+journal rows refuse UPDATE and DELETE (corrections are new entries). The chart of accounts and
+the posting recipes are described in services.py and README.md.
+"""
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class NormalSide(models.TextChoices):
+    DEBIT = "debit", _("Debit")
+    CREDIT = "credit", _("Credit")
+
+
+class AccountKind(models.TextChoices):
+    PROVIDER_CASH = "provider_cash", _("Cash at payment provider")
+    PROVIDER_FEES = "provider_fees", _("Payment provider fees")
+    SHOP_PAYABLE = "shop_payable", _("Payable to shop")
+    SHOP_RECEIVABLE = "shop_receivable", _("Receivable from shop")
+    SHOP_DEPOSIT = "shop_deposit", _("Shop deposit")  # 保证金
+    COMMISSION_REVENUE = "commission_revenue", _("Commission revenue")
+    PLATFORM_DISCOUNTS = "platform_discounts", _("Platform-funded discounts")
+    REFUNDS_CLEARING = "refunds_clearing", _("Refunds to pay back")
+    PAYOUTS_IN_TRANSIT = "payouts_in_transit", _("Payouts in transit")
+    PENALTIES = "penalties", _("Penalties")
+    ADJUSTMENTS = "adjustments", _("Adjustments")
+
+
+# Which kinds need a shop, which a provider; the rest are single platform accounts.
+SHOP_KINDS = frozenset({AccountKind.SHOP_PAYABLE, AccountKind.SHOP_RECEIVABLE, AccountKind.SHOP_DEPOSIT})
+PROVIDER_KINDS = frozenset({AccountKind.PROVIDER_CASH})
+PLATFORM_KINDS = frozenset(AccountKind) - SHOP_KINDS - PROVIDER_KINDS
+
+# Assets and expenses grow by debits; liabilities and income by credits.
+NORMAL_SIDE = {
+    AccountKind.PROVIDER_CASH: NormalSide.DEBIT,
+    AccountKind.PROVIDER_FEES: NormalSide.DEBIT,
+    AccountKind.SHOP_PAYABLE: NormalSide.CREDIT,
+    AccountKind.SHOP_RECEIVABLE: NormalSide.DEBIT,
+    AccountKind.SHOP_DEPOSIT: NormalSide.CREDIT,
+    AccountKind.COMMISSION_REVENUE: NormalSide.CREDIT,
+    AccountKind.PLATFORM_DISCOUNTS: NormalSide.DEBIT,
+    AccountKind.REFUNDS_CLEARING: NormalSide.CREDIT,
+    AccountKind.PAYOUTS_IN_TRANSIT: NormalSide.CREDIT,
+    AccountKind.PENALTIES: NormalSide.CREDIT,
+    AccountKind.ADJUSTMENTS: NormalSide.DEBIT,
+}
+
+
+class Account(models.Model):
+    """One ledger account: a platform account (commission revenue), one per payment provider
+    (cash held there) or one per shop and kind (payable, receivable, deposit). `code` names it
+    (`shop_payable:42`, `provider_cash:alipay`, `commission_revenue`); it has no stored balance."""
+
+    code = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=24, choices=AccountKind.choices)
+    shop = models.ForeignKey("tenants.Shop", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="ledger_accounts")
+    provider = models.CharField(max_length=16, blank=True)  # payments.Provider code, or "bank"
+    normal_side = models.CharField(max_length=6, choices=NormalSide.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "shop_id", "provider"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind__in=sorted(SHOP_KINDS), shop__isnull=False, provider="")
+                           | Q(kind__in=sorted(PROVIDER_KINDS), shop__isnull=True) & ~Q(provider="")
+                           | Q(kind__in=sorted(PLATFORM_KINDS), shop__isnull=True, provider="")),
+                name="settlement_account_owner_matches_kind"),
+            models.CheckConstraint(
+                condition=(Q(kind__in=sorted(k for k, s in NORMAL_SIDE.items() if s == NormalSide.DEBIT),
+                             normal_side=NormalSide.DEBIT)
+                           | Q(kind__in=sorted(k for k, s in NORMAL_SIDE.items() if s == NormalSide.CREDIT),
+                               normal_side=NormalSide.CREDIT)),
+                name="settlement_account_normal_side_matches_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class EntryKind(models.TextChoices):
+    """The money event an entry records; each has one posting recipe in services.py."""
+
+    PAYMENT_CAPTURED = "payment_captured", _("Payment captured")
+    PLATFORM_DISCOUNT = "platform_discount", _("Platform-funded discount")
+    FEE_CHARGED = "fee_charged", _("Provider fee charged to shop")
+    COMMISSION = "commission", _("Commission")
+    REFUND = "refund", _("Refund")
+    REFUND_PAID = "refund_paid", _("Refund paid back")
+    REFUND_FAILED = "refund_failed", _("Refund failed")
+    RECEIVABLE_OFFSET = "receivable_offset", _("Receivable netted against payable")
+    PAYOUT_SENT = "payout_sent", _("Payout sent")
+    PAYOUT_PAID = "payout_paid", _("Payout paid")
+    PAYOUT_FAILED = "payout_failed", _("Payout failed")
+    DEPOSIT_PAID = "deposit_paid", _("Deposit paid")
+    DEPOSIT_DEDUCTED = "deposit_deducted", _("Deposit deducted")
+    PENALTY = "penalty", _("Penalty")
+    ADJUSTMENT = "adjustment", pgettext_lazy("ledger entry", "Adjustment")  # not the stock kind
+
+
+class JournalEntry(models.Model):
+    """One money event, posted once: `source_key` names the event (`payment:P123:captured`), and
+    posting the same key again returns this entry instead of a second one. Append-only."""
+
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    source_key = models.CharField(max_length=100, unique=True)
+    memo = models.CharField(max_length=300, blank=True)
+    reference = models.CharField(max_length=64, blank=True, db_index=True)  # payment/refund/payout number
+    sub_order_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # orders.SubOrder
+    order_line_id = models.BigIntegerField(null=True, blank=True)  # orders.OrderLine
+    occurred_at = models.DateTimeField()  # when the money moved
+    posted_at = models.DateTimeField(auto_now_add=True, db_index=True)  # when it was recorded
+    actor_user_id = models.BigIntegerField(null=True, blank=True)  # None: the system
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "journal entries"
+
+    def __str__(self) -> str:
+        return self.source_key
+
+
+class JournalLine(models.Model):
+    """One side of an entry: `amount` is signed, debit positive and credit negative, never zero."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="lines")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="lines")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["account", "entry"], name="settlement_line_account")]
+        constraints = [models.CheckConstraint(condition=~Q(amount=0), name="settlement_line_not_zero")]
+
+
+class CommissionRule(models.Model):
+    """A commission rate (佣金率) in force over a date range (Asia/Shanghai dates, both ends
+    inclusive; no end: until further notice) for a platform category, or for all categories
+    (`category` None), optionally only for one shop. Rules of the same category and shop never
+    overlap (checked by commission.rule_create under a lock). Which rule applies to a sale is
+    chosen by commission.commission_rate."""
+
+    category = models.ForeignKey("taxonomy.Category", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="commission_rules")
+    shop = models.ForeignKey("tenants.Shop", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="commission_rules")
+    rate = models.DecimalField(max_digits=5, decimal_places=4)  # 0.0500 = 5 %
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["category_id", "shop_id", "effective_from"]
+        indexes = [models.Index(fields=["category", "shop", "effective_from"], name="settlement_rule_lookup")]
+        constraints = [
+            models.CheckConstraint(condition=Q(rate__gte=0) & Q(rate__lt=1), name="settlement_rule_rate_range"),
+            models.CheckConstraint(condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                                   name="settlement_rule_dates_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rate} from {self.effective_from}"
