@@ -262,6 +262,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 CELERY_TIMEZONE = TIME_ZONE
+# Who bears the payment providers' fees: "shop" (charged in its statement, the default) or
+# "platform".
+SETTLEMENT_PROVIDER_FEE_BEARER = env.str("SETTLEMENT_PROVIDER_FEE_BEARER", default="shop")
+
 CELERY_BEAT_SCHEDULE = {
     "refill-shop-schema-pool": {"task": "tenants.tasks.refill_schema_pool", "schedule": 60.0},
     "purge-expired-sms-codes": {"task": "shared_apps.accounts.tasks.purge_expired", "schedule": 3600.0},
@@ -278,6 +282,7 @@ CELERY_BEAT_SCHEDULE = {
     "complete-delivered-orders": {"task": "shared_apps.orders.tasks.complete_delivered_orders", "schedule": 3600.0},
     "payments-reconcile": {"task": "shared_apps.payments.tasks.payments_reconcile", "schedule": 60.0},
     "flash-sales": {"task": "shared_apps.orders.tasks.run_flash_sales", "schedule": 5.0},
+    "ledger-catch-up": {"task": "shared_apps.settlement.tasks.ledger_catch_up", "schedule": 60.0},
 }
 # Task modules outside an app's tasks.py (autodiscovery finds only those).
 CELERY_IMPORTS = ["backend.api.idempotency"]

@@ -153,6 +153,8 @@ class OrderLine(models.Model):
     payable_amount = MoneyField()
     paid_amount = MoneyField(default=0)
     refunded_amount = MoneyField(default=0)
+    # The commission rate in force when the order was paid (settlement snapshots it; None: not yet).
+    commission_rate = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

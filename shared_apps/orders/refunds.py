@@ -29,6 +29,7 @@ from django_tenants.utils import schema_context
 from backend.api.errors import Conflict, NotFound, field_error
 from backend.lib.money import format_cny, parse_amount
 from shared_apps.audit.services import audit_record
+from shared_apps.settlement.interface import refund_moved as ledger_refund_moved
 
 from .models import (
     OrderLine,
@@ -267,6 +268,7 @@ def refund_create(*, number: str, lines, shipping_amount="0", reason, restock: b
     if sub.status in NOT_YET_SHIPPED and _refunded_in_full(sub):
         _move(sub, S.CANCELLED, actor_user_id=refund.actor_user_id, reason=f"refunded in full ({refund_number})")
         _emit(sub, "order.cancelled")
+    ledger_refund_moved(refund_id=refund.pk)
     audit_record(actor=actor, action="order.refund", target_type="sub_order", target_id=sub.number,
                  shop_id=sub.shop_id, after={"refund": refund_number, "amount": str(total),
                                              "by": requested_by, "restocked": refund.restocked}, reason=reason)
@@ -286,6 +288,7 @@ def refund_succeeded(reference: str, data) -> None:
         return
     refund.status, refund.finished_at, refund.failure_reason = RefundStatus.SUCCEEDED, timezone.now(), ""
     refund.save(update_fields=["status", "finished_at", "failure_reason"])
+    ledger_refund_moved(refund_id=refund.pk)
     for row in refund.lines.all():
         OrderLine.objects.filter(pk=row.line_id).update(refunded_amount=F("refunded_amount") + row.amount)
     SubOrder.objects.filter(pk=refund.sub_order_id).update(refunded_amount=F("refunded_amount") + refund.amount)
@@ -309,6 +312,7 @@ def refund_failed(reference: str, data) -> None:
     refund.status, refund.finished_at = RefundStatus.FAILED, timezone.now()
     refund.failure_reason = (data.failure_reason or _("The payment provider refused the refund."))[:300]
     refund.save(update_fields=["status", "finished_at", "failure_reason"])
+    ledger_refund_moved(refund_id=refund.pk)
 
 
 @transaction.atomic
@@ -335,6 +339,7 @@ def refund_retry(*, refund_number: str, actor, shop_id: int | None = None) -> Or
     refund.save(update_fields=["attempts", "payment_refund_no", "status", "finished_at", "failure_reason"])
     refund_request(number=_payment_number(sub), amount=refund.amount, refund_no=refund.payment_refund_no,
                    reason=refund.reason)
+    ledger_refund_moved(refund_id=refund.pk)
     audit_record(actor=actor, action="order.refund_retry", target_type="sub_order", target_id=sub.number,
                  shop_id=sub.shop_id, after={"refund": refund.number, "attempt": refund.attempts})
     return refund

@@ -81,6 +81,9 @@ def _mark_paid(sub: SubOrder, *, actor_user_id: int | None = None) -> None:
     _move(sub, S.PAID, actor_user_id=actor_user_id, also=["paid_amount"])
     OrderLine.objects.filter(sub_order=sub).update(paid_amount=F("payable_amount"))
     _emit(sub, "order.paid")
+    from shared_apps.settlement.interface import sale_paid
+
+    sale_paid(sub_order_id=sub.pk)
 
 
 # --- payment -----------------------------------------------------------------------------------

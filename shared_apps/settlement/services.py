@@ -292,7 +292,8 @@ def _actor(actor_user_id: int | None, *, required: bool):
 
 @transaction.atomic
 def post_payment_captured(*, source_key: str, provider: str, amount, fee, shop_amounts: Mapping[int, object],
-                          occurred_at: datetime | None = None, reference: str = "", memo: str = "") -> JournalEntry:
+                          occurred_at: datetime | None = None, reference: str = "", memo: str = "",
+                          sub_order_id: int | None = None) -> JournalEntry:
     """A shopper's payment arrived at `provider`: the provider keeps its `fee` and holds the
     rest for the platform; each shop is owed its part of `amount` (what the buyer paid for its
     goods and shipping, platform-funded discounts not included: see post_platform_discount).
@@ -309,7 +310,7 @@ def post_payment_captured(*, source_key: str, provider: str, amount, fee, shop_a
                       (platform_account(kind=K.PROVIDER_FEES), fee)])
     lines += [(account_for_shop(shop_id=s, kind=K.SHOP_PAYABLE), -a) for s, a in shops]
     return entry_post(kind=EntryKind.PAYMENT_CAPTURED, source_key=source_key, lines=lines,
-                      occurred_at=occurred_at, reference=reference, memo=memo)
+                      occurred_at=occurred_at, reference=reference, memo=memo, sub_order_id=sub_order_id)
 
 
 @transaction.atomic
@@ -328,7 +329,7 @@ def post_platform_discount(*, source_key: str, shop_amounts: Mapping[int, object
 
 @transaction.atomic
 def post_fee_charged(*, source_key: str, shop_fees: Mapping[int, object], occurred_at: datetime | None = None,
-                     reference: str = "", memo: str = "") -> JournalEntry:
+                     reference: str = "", memo: str = "", sub_order_id: int | None = None) -> JournalEntry:
     """The shops bear (their share of) a provider's fee, when the platform setting says so; it
     shows in their statements. Negative amounts give back fees the provider returned on a
     refund."""
@@ -336,7 +337,7 @@ def post_fee_charged(*, source_key: str, shop_fees: Mapping[int, object], occurr
     lines = [(account_for_shop(shop_id=s, kind=K.SHOP_PAYABLE), a) for s, a in shops]
     lines.append((platform_account(kind=K.PROVIDER_FEES), -sum(a for _s, a in shops)))
     return entry_post(kind=EntryKind.FEE_CHARGED, source_key=source_key, lines=lines,
-                      occurred_at=occurred_at, reference=reference, memo=memo)
+                      occurred_at=occurred_at, reference=reference, memo=memo, sub_order_id=sub_order_id)
 
 
 @transaction.atomic
@@ -386,14 +387,14 @@ def post_refund_paid(*, source_key: str, provider: str, amount, fee_returned=Dec
 
 @transaction.atomic
 def post_refund_failed(*, source_key: str, shop_amounts: Mapping[int, object], occurred_at: datetime | None = None,
-                       reference: str = "", memo: str = "") -> JournalEntry:
+                       reference: str = "", memo: str = "", sub_order_id: int | None = None) -> JournalEntry:
     """A refund charged to shops (post_refund) failed at the provider: the shops are owed the
     money again."""
     shops = _shop_amounts(shop_amounts, "shop_amounts")
     lines = [(platform_account(kind=K.REFUNDS_CLEARING), sum(a for _s, a in shops))]
     lines += [(account_for_shop(shop_id=s, kind=K.SHOP_PAYABLE), -a) for s, a in shops]
     return entry_post(kind=EntryKind.REFUND_FAILED, source_key=source_key, lines=lines, occurred_at=occurred_at,
-                      reference=reference, memo=memo)
+                      reference=reference, memo=memo, sub_order_id=sub_order_id)
 
 
 @transaction.atomic

@@ -1,0 +1,19 @@
+"""What orders tell settlement. Call inside the transaction that moved the money: the ledger is
+posted after it commits (a Celery task; the beat sweep `ledger_catch_up` posts what a lost task
+left out), so a rolled-back payment posts nothing and a slow ledger never slows a payment."""
+
+from django.db import transaction
+
+
+def sale_paid(*, sub_order_id: int) -> None:
+    """A sub-order was paid (online, at the counter or by bank transfer)."""
+    from .tasks import post_sale
+
+    transaction.on_commit(lambda: post_sale.delay(sub_order_id))
+
+
+def refund_moved(*, refund_id: int) -> None:
+    """A refund was asked for, tried again, or the provider answered it."""
+    from .tasks import post_refund
+
+    transaction.on_commit(lambda: post_refund.delay(refund_id))
