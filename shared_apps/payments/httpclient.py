@@ -45,7 +45,8 @@ class Answer:
 
 
 def request(method: str, url: str, *, body: bytes = b"", headers: dict | None = None,
-            timeout: float = 10.0) -> Answer:
+            timeout: float = 10.0, max_bytes: int = MAX_ANSWER_BYTES) -> Answer:
+    """One request; the answer's body is cut at `max_bytes` (ask for one more to notice)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Unreachable(f"not an http(s) URL: {url[:100]}")
@@ -62,7 +63,7 @@ def request(method: str, url: str, *, body: bytes = b"", headers: dict | None = 
     try:
         connection.request(method, path, body=body or None, headers=sent_headers)
         response = connection.getresponse()
-        data = response.read(MAX_ANSWER_BYTES)
+        data = response.read(max_bytes)
         return Answer(response.status, data, Headers(response.getheaders()))
     except (OSError, http.client.HTTPException) as exc:
         raise Unreachable(f"{exc.__class__.__name__}: {exc}") from exc

@@ -8,7 +8,7 @@ back (`refund`), stops a trade (`close`) and says what the provider wants to hea
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -19,6 +19,7 @@ from .. import conf
 from ..models import Outcome, Payment, Refund
 
 MAX_NOTIFICATION_BYTES = 64 * 1024
+MAX_STATEMENT_BYTES = 64 * 1024 * 1024  # a busy shop's day is a few MB; more is a broken download
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,11 @@ class ProviderError(Exception):
     """The provider could not be reached or gave an answer we cannot trust or use."""
 
 
+class NoStatement(ProviderError):
+    """The provider has no statement for that day: not made yet, or (WeChat Pay) nothing was
+    paid or refunded that day."""
+
+
 class Provider(ABC):
     code: str = ""
     online: bool = True  # False: nobody notifies us, a merchant confirms (offline)
@@ -113,6 +119,11 @@ class Provider(ABC):
 
     def close(self, payment: Payment) -> None:
         """Tell the provider to accept no more money for this trade (best effort)."""
+
+    def statement_download(self, day: date) -> bytes:
+        """The provider's daily statement (对账单) of `day` (Asia/Shanghai), the file exactly as the
+        provider sends it; statements.py reads it."""
+        raise ProviderError(f"The {self.code} provider has no daily statement.")
 
     def fee_for(self, amount: Decimal) -> Decimal:
         """The provider's fee for a trade, to the fen (half-up)."""

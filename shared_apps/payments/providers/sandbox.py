@@ -1,5 +1,6 @@
 """The built-in sandbox provider, seen from the mall: the client of sandbox_gateway."""
 
+from datetime import date
 from decimal import Decimal
 
 from backend.lib import hosts
@@ -79,6 +80,9 @@ class SandboxProvider(Provider):
 
     def close(self, payment: Payment) -> None:
         self._checked(sandbox_gateway.trade_close(out_trade_no=payment.number))
+
+    def statement_download(self, day: date) -> bytes:
+        return sandbox_gateway.statement_csv(day).encode("utf-8")
 
     def fee_for(self, amount_: Decimal) -> Decimal:
         return sandbox_gateway.fee_for(amount_)

@@ -16,14 +16,16 @@ PAYMENTS_WECHAT_BASE_URL (default https://api.mch.weixin.qq.com), PAYMENTS_WECHA
 """
 
 import base64
+import hashlib
+import hmac
 import json
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -35,7 +37,16 @@ from backend.lib import hosts
 from .. import conf, httpclient
 from ..models import Outcome, Payment, PaymentStatus, Refund, RefundStatus
 from . import keys
-from .base import BadNotification, Checkout, Provider, ProviderError, ProviderEvent, RefundResult
+from .base import (
+    MAX_STATEMENT_BYTES,
+    BadNotification,
+    Checkout,
+    NoStatement,
+    Provider,
+    ProviderError,
+    ProviderEvent,
+    RefundResult,
+)
 
 BASE_URL = "https://api.mch.weixin.qq.com"
 SCHEMA = "WECHATPAY2-SHA256-RSA2048"
@@ -279,6 +290,38 @@ class WechatProvider(Provider):
         cfg = config()
         self._request("POST", f"/v3/pay/transactions/out-trade-no/{quote(payment.number)}/close",
                       {"mchid": cfg.mchid})
+
+    # ---- the daily bill (对账单) ----
+
+    def statement_download(self, day: date) -> bytes:
+        """The day's trade bill (bill_type ALL, UTF-8) as WeChat Pay wrote it. The signed answer
+        to /v3/bill/tradebill names the download URL and the file's SHA-1; the file itself comes
+        unsigned, so the hash is what proves it. A day without successful payments or refunds
+        has no bill (NoStatement)."""
+        cfg = config()
+        status, answer = self._request("GET", f"/v3/bill/tradebill?bill_date={day.isoformat()}&bill_type=ALL")
+        if status == 400 and answer.get("code") == "NO_STATEMENT_EXIST":
+            raise NoStatement(f"WeChat Pay has no bill for {day.isoformat()}: {answer.get('message', '')}")
+        url = str(answer.get("download_url", "")) if status == 200 else ""
+        if not url:
+            raise ProviderError(f"WeChat Pay's bill query: {answer.get('code')} {answer.get('message')}")
+        parts, base = urlsplit(url), urlsplit(cfg.base_url)
+        if (parts.scheme, parts.netloc) != (base.scheme, base.netloc):
+            raise ProviderError("WeChat Pay's bill download URL points to another host.")  # our signature stays home
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        try:
+            download = httpclient.request("GET", url, timeout=conf.http_timeout(), max_bytes=MAX_STATEMENT_BYTES + 1,
+                                          headers={"Authorization": authorization(cfg, "GET", target, "")})
+        except httpclient.Unreachable as exc:
+            raise ProviderError(f"WeChat Pay's bill download failed: {exc}") from exc
+        if download.status != 200:
+            raise ProviderError(f"WeChat Pay's bill download answered HTTP {download.status}.")
+        if len(download.body) > MAX_STATEMENT_BYTES:
+            raise ProviderError("WeChat Pay's bill is larger than we accept.")
+        digest = hashlib.sha1(download.body).hexdigest()  # the hash WeChat Pay states
+        if answer.get("hash_type") != "SHA1" or not hmac.compare_digest(digest, str(answer.get("hash_value", "")).lower()):
+            raise ProviderError("WeChat Pay's bill does not match the SHA-1 in the signed answer.")
+        return download.body
 
 
 def _kept(plain: dict) -> dict:

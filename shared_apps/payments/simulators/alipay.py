@@ -7,20 +7,26 @@ asynchronous notifications, signed RSA2 with the simulator's private key (acting
     sim.pay(out_trade_no)         # the buyer pays; the notification is POSTed to the notify_url
     sim.stop()
 
+The trade bill: `alipay.data.dataservice.bill.downloadurl.query` ({"bill_type": "trade",
+"bill_date": "yyyy-MM-dd"}) answers a `bill_download_url`, good for 30 seconds, whose GET
+gives the zip of the day's CSV files (simulators/bills.py has the format).
+
 Requests whose signature does not verify with the app's public key are refused with
 `40002 isv.invalid-signature`, as the real gateway does.
 """
 
 import json
 import secrets
+import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qs, parse_qsl, urlencode
 
 from shared_apps.payments.providers import keys
 
+from . import bills
 from .base import Reply, SimulatorServer
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -41,6 +47,8 @@ class Trade:
     status: str = "WAIT_BUYER_PAY"
     paid_at: str = ""
     refunds: dict[str, str] = field(default_factory=dict)  # out_request_no → amount
+    created_at: str = field(default_factory=lambda: datetime.now().strftime(TIME_FORMAT))
+    refunded_at: dict[str, str] = field(default_factory=dict)  # out_request_no → when
 
 
 @dataclass
@@ -52,9 +60,11 @@ class Sent:
 
 class AlipaySimulator(SimulatorServer):
     def __init__(self, *, app_id: str, seller_id: str, app_public_pem: bytes, alipay_private_pem: bytes,
-                 host: str = "127.0.0.1", port: int = 0):
+                 fee_rate: str = "0.006", host: str = "127.0.0.1", port: int = 0):
         super().__init__(host, port)
         self.app_id, self.seller_id = app_id, seller_id
+        self.fee_rate = Decimal(fee_rate)
+        self.bill_files: dict[str, tuple[float, str, bytes]] = {}  # token → (expires, name, zip)
         self.app_public = keys.load_public(app_public_pem)
         self.private = keys.load_private(alipay_private_pem)
         self.trades: dict[str, Trade] = {}
@@ -68,6 +78,8 @@ class AlipaySimulator(SimulatorServer):
     # ---- the gateway ----
 
     def handle(self, method, path, query, headers, body) -> Reply:
+        if method == "GET" and path == "/downloadBillFile.resource":
+            return self._bill_file(query)
         if path != "/gateway.do":
             return Reply(404, "not found")
         params = dict(parse_qsl(body.decode("utf-8") if method == "POST" else query, keep_blank_values=True))
@@ -89,7 +101,8 @@ class AlipaySimulator(SimulatorServer):
                 return self._page_pay(params, biz)
             handler = {"alipay.trade.query": self._query, "alipay.trade.refund": self._refund,
                        "alipay.trade.fastpay.refund.query": self._refund_query,
-                       "alipay.trade.close": self._close}.get(name)
+                       "alipay.trade.close": self._close,
+                       "alipay.data.dataservice.bill.downloadurl.query": self._bill_url}.get(name)
             if handler is None:
                 return self._answer(key, {"code": "40004", "msg": "Business Failed", "sub_code": "isv.invalid-method"})
             return self._answer(key, handler(biz))
@@ -135,6 +148,7 @@ class AlipaySimulator(SimulatorServer):
             return {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
                     "sub_msg": "退款金额超限"}
         trade.refunds[request_no] = amount
+        trade.refunded_at[request_no] = datetime.now().strftime(TIME_FORMAT)
         return {"code": "10000", "out_trade_no": trade.out_trade_no, "trade_no": trade.trade_no,
                 "refund_fee": self._refunded(trade), "fund_change": "Y"}
 
@@ -153,6 +167,33 @@ class AlipaySimulator(SimulatorServer):
         if trade.status == "WAIT_BUYER_PAY":
             trade.status = "TRADE_CLOSED"
         return {"code": "10000", "out_trade_no": trade.out_trade_no, "trade_no": trade.trade_no}
+
+    def _bill_url(self, biz: dict) -> dict:
+        try:
+            day = date.fromisoformat(str(biz.get("bill_date", "")))
+        except ValueError:
+            day = None
+        if biz.get("bill_type") != "trade" or day is None:
+            return {"code": "40004", "msg": "Business Failed", "sub_code": "isv.invalid-arguments",
+                    "sub_msg": "bill_type trade and bill_date yyyy-MM-dd are needed"}
+        if day > date.today():
+            return {"code": "40004", "msg": "Business Failed", "sub_code": "isp.bill_not_exist", "sub_msg": "账单不存在"}
+        name, data = bills.alipay_bill_zip(self, day, datetime.now())
+        token = secrets.token_hex(16)
+        self.bill_files[token] = (time.monotonic() + 30, name, data)
+        query = urlencode({"bizType": "trade", "userId": self.seller_id, "fileType": "csv.zip",
+                           "bizDates": f"{day:%Y%m%d}", "downloadFileName": name, "fileId": token,
+                           "timestamp": int(time.time() * 1000), "token": token})
+        return {"code": "10000", "bill_download_url": f"{self.base_url}/downloadBillFile.resource?{query}"}
+
+    def _bill_file(self, query: str) -> Reply:
+        token = parse_qs(query).get("token", [""])[0]
+        with self.lock:
+            expires, name, data = self.bill_files.get(token, (0.0, "", b""))
+        if time.monotonic() > expires:
+            return Reply(404, "bill file not found or link expired", {"Content-Type": "text/plain; charset=utf-8"})
+        return Reply(200, data, {"Content-Type": "application/oct-stream",
+                                 "Content-Disposition": f"attachment; filename={name}"})
 
     @staticmethod
     def _refunded(trade: Trade) -> str:

@@ -10,6 +10,12 @@ notifications signed with the simulator's private key (acting as the platform ce
 Requests must carry a valid `WECHATPAY2-SHA256-RSA2048` Authorization (401 SIGN_ERROR
 otherwise). Refunds answer PROCESSING and are settled by `settle_refunds()`, which sends the
 REFUND.SUCCESS notifications (refund_mode="sync" answers SUCCESS at once instead).
+
+The trade bill: `GET /v3/bill/tradebill?bill_date=yyyy-MM-dd` (bill_type ALL, the default)
+answers a signed `{"hash_type": "SHA1", "hash_value", "download_url"}`; the download URL, good
+for 30 seconds and called with the same Authorization, gives the file unsigned (its SHA-1 is
+the proof). A day without a successful payment or refund has no bill (400 NO_STATEMENT_EXIST).
+simulators/bills.py has the format.
 """
 
 import base64
@@ -19,13 +25,15 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from urllib.parse import parse_qs
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from shared_apps.payments.providers import keys
 
+from . import bills
 from .base import Reply, SimulatorServer
 
 CHINA = timezone(timedelta(hours=8))
@@ -57,6 +65,7 @@ class RefundRow:
     notify_url: str
     refund_id: str = field(default_factory=lambda: f"50300{secrets.randbelow(10**23):023d}")
     status: str = "PROCESSING"
+    success_time: str = ""
 
 
 @dataclass
@@ -70,9 +79,11 @@ class Sent:
 class WechatSimulator(SimulatorServer):
     def __init__(self, *, mchid: str, appid: str, merchant_public_pem: bytes, merchant_serial: str,
                  platform_private_pem: bytes, platform_serial: str, api_v3_key: bytes, refund_mode: str = "async",
-                 host: str = "127.0.0.1", port: int = 0):
+                 fee_rate: str = "0.006", host: str = "127.0.0.1", port: int = 0):
         super().__init__(host, port)
         self.mchid, self.appid = mchid, appid
+        self.fee_rate = Decimal(fee_rate)
+        self.bill_files: dict[str, tuple[float, bytes]] = {}  # token → (expires, file)
         self.merchant_public = keys.load_public(merchant_public_pem)
         self.merchant_serial = merchant_serial
         self.private = keys.load_private(platform_private_pem)
@@ -137,6 +148,10 @@ class WechatSimulator(SimulatorServer):
                 return self._query(match.group(1))
             if match and method == "POST" and match.group(2):
                 return self._close(match.group(1))
+            if method == "GET" and path == "/v3/bill/tradebill":
+                return self._tradebill(parse_qs(query))
+            if method == "GET" and path == "/v3/billdownload/file":
+                return self._bill_file(parse_qs(query).get("token", [""])[0])
             if method == "POST" and path == "/v3/refund/domestic/refunds":
                 return self._refund(data)
             match = re.fullmatch(r"/v3/refund/domestic/refunds/([^/]+)", path)
@@ -207,8 +222,29 @@ class WechatSimulator(SimulatorServer):
                                                       data.get("notify_url", ""))
         order.trade_state = "REFUND"
         if self.refund_mode == "sync":
-            row.status = "SUCCESS"
+            row.status, row.success_time = "SUCCESS", _now()
         return self._reply(200, self._refund_json(row))
+
+    def _tradebill(self, params: dict) -> Reply:
+        try:
+            day = date.fromisoformat(params.get("bill_date", [""])[0])
+        except ValueError:
+            return self._reply(400, {"code": "PARAM_ERROR", "message": "bill_date 格式应为 yyyy-MM-dd"})
+        if params.get("bill_type", ["ALL"]) != ["ALL"] or "tar_type" in params:
+            return self._reply(400, {"code": "PARAM_ERROR", "message": "the simulator serves bill_type ALL, untarred"})
+        data = bills.wechat_trade_bill(self, day) if day <= datetime.now(CHINA).date() else None
+        if data is None:
+            return self._reply(400, {"code": "NO_STATEMENT_EXIST", "message": "账单文件不存在"})
+        token = secrets.token_urlsafe(24)
+        self.bill_files[token] = (time.monotonic() + 30, data)
+        return self._reply(200, {"hash_type": "SHA1", "hash_value": bills.sha1_hex(data),
+                                 "download_url": f"{self.base_url}/v3/billdownload/file?token={token}"})
+
+    def _bill_file(self, token: str) -> Reply:
+        expires, data = self.bill_files.get(token, (0.0, b""))
+        if time.monotonic() > expires:
+            return self._reply(400, {"code": "INVALID_REQUEST", "message": "下载链接已失效"})
+        return Reply(200, data, {"Content-Type": "application/octet-stream"})  # unsigned: hash_value vouches
 
     # ---- the buyer and the notifier ----
 
@@ -265,12 +301,12 @@ class WechatSimulator(SimulatorServer):
         with self.lock:
             rows = [row for row in self.refunds.values() if row.status == "PROCESSING"]
             for row in rows:
-                row.status = "SUCCESS"
+                row.status, row.success_time = "SUCCESS", _now()
         for row in rows:
             resource = {"mchid": self.mchid, "out_trade_no": row.out_trade_no,
                         "transaction_id": self.orders[row.out_trade_no].transaction_id,
                         "out_refund_no": row.out_refund_no, "refund_id": row.refund_id, "refund_status": "SUCCESS",
-                        "success_time": _now(), "amount": {"total": row.total, "refund": row.refund,
+                        "success_time": row.success_time, "amount": {"total": row.total, "refund": row.refund,
                                                            "payer_total": row.total, "payer_refund": row.refund}}
             out.append(self.send(row.notify_url, self.envelope("REFUND.SUCCESS", resource, original_type="refund")))
         return out
