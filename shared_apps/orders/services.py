@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from backend.api.errors import Conflict, NotFound
+from shared_apps.settlement.interface import sales_paid
 
 from . import transitions
 from .models import (
@@ -81,9 +82,6 @@ def _mark_paid(sub: SubOrder, *, actor_user_id: int | None = None) -> None:
     _move(sub, S.PAID, actor_user_id=actor_user_id, also=["paid_amount"])
     OrderLine.objects.filter(sub_order=sub).update(paid_amount=F("payable_amount"))
     _emit(sub, "order.paid")
-    from shared_apps.settlement.interface import sale_paid
-
-    sale_paid(sub_order_id=sub.pk)
 
 
 # --- payment -----------------------------------------------------------------------------------
@@ -103,9 +101,10 @@ def checkout_paid(reference: str, payment) -> bool:
         return False
     order.status, order.paid_at = OrderStatus.PAID, timezone.now()
     order.save(update_fields=["status", "paid_at"])
-    for sub in (_locked(order.sub_orders)
-                .filter(payment_mode=PaymentMode.ONLINE).order_by("shop_id")):
+    paid = list(_locked(order.sub_orders).filter(payment_mode=PaymentMode.ONLINE).order_by("shop_id"))
+    for sub in paid:
         _mark_paid(sub)
+    sales_paid(sub_order_ids=[sub.pk for sub in paid])
     return True
 
 
@@ -116,6 +115,7 @@ def sub_order_paid_offline(reference: str, payment) -> bool:
         return False
     if sub.status == S.PENDING_PAYMENT:
         _mark_paid(sub)
+        sales_paid(sub_order_ids=[sub.pk])
     return True
 
 

@@ -5,11 +5,13 @@ left out), so a rolled-back payment posts nothing and a slow ledger never slows 
 from django.db import transaction
 
 
-def sale_paid(*, sub_order_id: int) -> None:
-    """A sub-order was paid (online, at the counter or by bank transfer)."""
-    from .tasks import post_sale
+def sales_paid(*, sub_order_ids: list[int]) -> None:
+    """Sub-orders were paid (online: the sub-orders of one payment; at the counter or by bank
+    transfer): one task posts them all."""
+    from .tasks import post_sales
 
-    transaction.on_commit(lambda: post_sale.delay(sub_order_id))
+    if sub_order_ids:
+        transaction.on_commit(lambda: post_sales.delay(list(sub_order_ids)))
 
 
 def refund_moved(*, refund_id: int) -> None:

@@ -5,10 +5,10 @@ from celery import shared_task
 
 
 @shared_task(ignore_result=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def post_sale(sub_order_id: int) -> bool:
+def post_sales(sub_order_ids: list[int]) -> int:
     from .postings import sale_paid
 
-    return sale_paid(sub_order_id)
+    return sum(sale_paid(pk) for pk in sub_order_ids)
 
 
 @shared_task(ignore_result=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
