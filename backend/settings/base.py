@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -283,6 +284,8 @@ CELERY_BEAT_SCHEDULE = {
     "payments-reconcile": {"task": "shared_apps.payments.tasks.payments_reconcile", "schedule": 60.0},
     "flash-sales": {"task": "shared_apps.orders.tasks.run_flash_sales", "schedule": 5.0},
     "ledger-catch-up": {"task": "shared_apps.settlement.tasks.ledger_catch_up", "schedule": 60.0},
+    "settlement-daily": {"task": "shared_apps.settlement.tasks.settlement_daily",
+                         "schedule": crontab(hour=2, minute=30)},  # 02:30 in CELERY_TIMEZONE
 }
 # Task modules outside an app's tasks.py (autodiscovery finds only those).
 CELERY_IMPORTS = ["backend.api.idempotency"]

@@ -176,3 +176,97 @@ class CommissionRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rate} from {self.effective_from}"
+
+
+# --- settlement runs and statements (P3) -------------------------------------------------------
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+class SettlementRun(models.Model):
+    """One settlement run: every order line whose after-sales window ended by `cutoff` and is not
+    settled yet is settled, and each shop with anything to settle gets one statement. A run is one
+    database transaction (a worker killed in the middle leaves nothing of it but this row, marked
+    failed by the next run), and runs take turns (an advisory lock)."""
+
+    cutoff = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    started_by_user_id = models.BigIntegerField(null=True, blank=True)  # None: the daily beat
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    lines_settled = models.PositiveIntegerField(default=0)
+    statements_made = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status})"
+
+
+class Statement(models.Model):
+    """What one run settled with one shop (对账单), totals per kind of money in the shop's favour
+    (negative: against it), and `net_payable`, what the platform owes the shop for the period.
+    Every amount is the sum of the shop's ledger lines the statement covers (StatementEntry)."""
+
+    number = models.CharField(max_length=32, unique=True)
+    run = models.ForeignKey(SettlementRun, on_delete=models.PROTECT, related_name="statements")
+    shop = models.ForeignKey("tenants.Shop", on_delete=models.PROTECT, related_name="statements")
+    period_start = models.DateTimeField(null=True, blank=True)  # the shop's previous statement's end
+    period_end = models.DateTimeField()
+    gross_sales = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    refunds = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    commission = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    fees = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    platform_discounts = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    penalties = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    adjustments = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    offline_commission = models.DecimalField(max_digits=14, decimal_places=2, default=0)  # receivable netted
+    deposits = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    net_payable = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    offline_sales = models.DecimalField(max_digits=14, decimal_places=2, default=0)  # the shop took this money itself
+    line_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        constraints = [models.UniqueConstraint(fields=["run", "shop"], name="statement_one_per_shop_per_run")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SettledLine(models.Model):
+    """An order line settled in a statement: its net paid amount, the platform-funded discount
+    on that net, and the commission on both at the rate kept from the day of payment. A refund
+    after settlement adds a version with the differences (a claw-back in the next statement); the
+    unique (line, version) means no line is ever settled twice."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="settled_lines")
+    order_line_id = models.BigIntegerField()
+    sub_order_id = models.BigIntegerField(db_index=True)
+    version = models.PositiveSmallIntegerField()
+    net_paid = models.DecimalField(max_digits=14, decimal_places=2)
+    platform_discount = models.DecimalField(max_digits=14, decimal_places=2)
+    commission_rate = models.DecimalField(max_digits=5, decimal_places=4)
+    commission = models.DecimalField(max_digits=14, decimal_places=2)
+    offline = models.BooleanField(default=False)  # the shop took the money itself
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["order_line_id", "version"], name="settled_line_once")]
+
+
+class StatementEntry(models.Model):
+    """A line of the shop's ledger accounts that a statement covers; each line is covered once."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="entries")
+    journal_line = models.OneToOneField(JournalLine, on_delete=models.PROTECT, related_name="statement_entry")
+
+    class Meta:
+        ordering = ["id"]

@@ -23,3 +23,16 @@ def ledger_catch_up() -> int:
     from .postings import catch_up
 
     return catch_up()
+
+
+@shared_task(ignore_result=True)
+def settlement_daily() -> int:
+    """Beat, daily: settle what is due. A run already in progress makes this one a no-op."""
+    from backend.api.errors import Conflict
+
+    from .runs import run_start
+
+    try:
+        return run_start().lines_settled
+    except Conflict:
+        return 0
