@@ -27,7 +27,7 @@ it, and an exception in them rolls it back and the provider is answered "try aga
 from datetime import datetime
 from decimal import Decimal
 
-from . import services
+from . import providers, services
 from .models import Payment, Refund
 from .providers import ALL_PROVIDERS, PROVIDERS, enabled_codes
 from .records import PaymentData, RefundData, payment_data, refund_data
@@ -72,6 +72,13 @@ def payment_lock(*, number: str) -> PaymentData:
     of the provider's notifications in one order (payment, then order rows) and cannot deadlock
     with them."""
     return payment_data(services.payment_locked(number))
+
+
+def split_transfer(*, provider: str, out_request_no: str, receiver: str, amount: Decimal):
+    """Settle-to-merchant (分账): pay `amount` the provider holds for the platform on to
+    `receiver`. Returns providers.base.SplitResult; raises ProviderError when the provider cannot
+    answer now."""
+    return providers.get(provider).split_transfer(out_request_no=out_request_no, receiver=receiver, amount=amount)
 
 
 def pay_urls(*, numbers) -> dict[str, str]:

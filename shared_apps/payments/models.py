@@ -218,3 +218,14 @@ class SandboxDelivery(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class SandboxSplit(models.Model):
+    """The sandbox's settle-to-merchant (分账) transfers: money it holds for the platform, paid on
+    to a merchant's account there. Idempotent on out_request_no."""
+
+    split_no = models.CharField(max_length=32, unique=True)
+    out_request_no = models.CharField(max_length=64, unique=True)
+    receiver = models.CharField(max_length=64)
+    amount = MoneyField()
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from backend.lib.money import to_fen
 
 from . import conf, httpclient
-from .models import SandboxDelivery, SandboxRefund, SandboxTrade
+from .models import SandboxDelivery, SandboxRefund, SandboxSplit, SandboxTrade
 from .models import SandboxTradeStatus as T
 
 log = logging.getLogger(__name__)
@@ -258,6 +258,35 @@ def deliveries_due(*, now: datetime | None = None, limit: int = 500) -> list[int
 
 STATEMENT_COLUMNS = ["record_type", "trade_no", "out_trade_no", "refund_no", "out_refund_no",
                      "finished_at", "amount", "fee", "refund_amount"]
+
+
+def held_balance() -> Decimal:
+    """What the sandbox holds for the platform: paid trades, less their fees, refunds and
+    settle-to-merchant transfers."""
+    paid = SandboxTrade.objects.filter(status=T.PAID).aggregate(amount=Sum("amount"), fee=Sum("fee"))
+    refunded = SandboxRefund.objects.exclude(status="failed").aggregate(total=Sum("amount"))["total"]
+    split = SandboxSplit.objects.aggregate(total=Sum("amount"))["total"]
+    return ((paid["amount"] or Decimal(0)) - (paid["fee"] or Decimal(0)) - (refunded or Decimal(0))
+            - (split or Decimal(0)))
+
+
+def split_apply(*, out_request_no: str, receiver: str, amount: Decimal) -> dict:
+    """The settle-to-merchant API: pay `amount` of the money the sandbox holds for the platform
+    to `receiver`. Answers at once (SUCCESS, or BALANCE_NOT_ENOUGH); the same out_request_no again
+    answers the first transfer (another amount: REQUEST_NO_REUSED)."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:  # one transfer at a time: the balance check holds
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5B, 1])
+        split = SandboxSplit.objects.filter(out_request_no=out_request_no).first()
+        if split is None:
+            if amount > held_balance():
+                return sign({"code": "BALANCE_NOT_ENOUGH", "out_request_no": out_request_no})
+            split = SandboxSplit.objects.create(split_no=_number("SS"), out_request_no=out_request_no,
+                                                receiver=receiver, amount=amount)
+        elif split.amount != amount or split.receiver != receiver:
+            return sign({"code": "REQUEST_NO_REUSED", "out_request_no": out_request_no})
+    return sign({"code": "SUCCESS", "out_request_no": out_request_no, "split_no": split.split_no,
+                 "receiver": split.receiver, "amount": f"{split.amount:.2f}"})
 
 
 def statement_rows(day: date) -> list[dict]:

@@ -231,6 +231,7 @@ class Statement(models.Model):
     net_payable = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     offline_sales = models.DecimalField(max_digits=14, decimal_places=2, default=0)  # the shop took this money itself
     line_count = models.PositiveIntegerField(default=0)
+    payout = models.ForeignKey("Payout", null=True, blank=True, on_delete=models.SET_NULL, related_name="statements")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -270,3 +271,59 @@ class StatementEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class PayoutChannel(models.TextChoices):
+    SANDBOX_SPLIT = "sandbox_split", _("Settle-to-merchant at the sandbox provider (分账)")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer file")
+
+
+class PayoutStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+
+
+class Payout(models.Model):
+    """Money paid to a shop for its unpaid statements (打款), through a payout channel: pending →
+    sent → paid or failed (the money goes back to the shop's payable and its statements are
+    unpaid again). The bank account is copied when the payout is made, so a bank file always
+    shows what was sent."""
+
+    number = models.CharField(max_length=24, unique=True)
+    shop = models.ForeignKey("tenants.Shop", on_delete=models.PROTECT, related_name="payouts")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    channel = models.CharField(max_length=16, choices=PayoutChannel.choices)
+    status = models.CharField(max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.PENDING,
+                              db_index=True)
+    bank_name = models.CharField(max_length=60, blank=True)
+    bank_branch = models.CharField(max_length=100, blank=True)
+    account_name = models.CharField(max_length=120, blank=True)
+    account_number_encrypted = models.TextField(blank=True)
+    account_last4 = models.CharField(max_length=4, blank=True)
+    channel_reference = models.CharField(max_length=64, blank=True)  # the provider's or bank's number
+    failure_reason = models.CharField(max_length=300, blank=True)
+    created_by_user_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PayoutMove(models.Model):
+    payout = models.ForeignKey(Payout, on_delete=models.CASCADE, related_name="moves")
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10)
+    actor_user_id = models.BigIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]

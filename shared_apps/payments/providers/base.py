@@ -51,6 +51,15 @@ class RefundResult:
 
 
 @dataclass(frozen=True)
+class SplitResult:
+    """A settle-to-merchant transfer's answer: ok, the provider's number, or why not."""
+
+    ok: bool
+    provider_no: str = ""
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class Checkout:
     """Where /pay/go/<number>/ sends the shopper: a redirect, or a page (e.g. a QR code link)."""
 
@@ -124,6 +133,11 @@ class Provider(ABC):
         """The provider's daily statement (对账单) of `day` (Asia/Shanghai), the file exactly as the
         provider sends it; statements.py reads it."""
         raise ProviderError(f"The {self.code} provider has no daily statement.")
+
+    def split_transfer(self, *, out_request_no: str, receiver: str, amount: Decimal) -> SplitResult:
+        """Pay `amount` of the money the provider holds for the platform on to a merchant's account
+        there (分账); idempotent on out_request_no."""
+        raise ProviderError(f"The {self.code} provider has no settle-to-merchant transfer here.")
 
     def fee_for(self, amount: Decimal) -> Decimal:
         """The provider's fee for a trade, to the fen (half-up)."""

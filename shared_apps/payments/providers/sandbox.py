@@ -7,7 +7,7 @@ from backend.lib import hosts
 
 from .. import conf, sandbox_gateway
 from ..models import Outcome, Payment, PaymentStatus, Refund, RefundStatus
-from .base import BadNotification, Provider, ProviderError, ProviderEvent, RefundResult
+from .base import BadNotification, Provider, ProviderError, ProviderEvent, RefundResult, SplitResult
 from .forms import amount, local_time, parse_form, required
 
 _PAYMENT_STATUS = {"TRADE_SUCCESS": PaymentStatus.SUCCEEDED, "TRADE_FAILED": PaymentStatus.FAILED,
@@ -83,6 +83,13 @@ class SandboxProvider(Provider):
 
     def statement_download(self, day: date) -> bytes:
         return sandbox_gateway.statement_csv(day).encode("utf-8")
+
+    def split_transfer(self, *, out_request_no: str, receiver: str, amount: Decimal) -> SplitResult:
+        answer = self._checked(sandbox_gateway.split_apply(out_request_no=out_request_no, receiver=receiver,
+                                                           amount=amount))
+        if answer.get("code") != "SUCCESS":
+            return SplitResult(False, message=answer.get("code", "refused"))
+        return SplitResult(True, provider_no=answer["split_no"])
 
     def fee_for(self, amount_: Decimal) -> Decimal:
         return sandbox_gateway.fee_for(amount_)
