@@ -327,3 +327,64 @@ class PayoutMove(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+# --- reconciliation with the providers' statements (P4) ----------------------------------------
+
+
+class ReconciliationImport(models.Model):
+    """One provider statement file imported and matched against the ledger. The same file again
+    (same provider and SHA-256) is the same import: importing it twice changes nothing."""
+
+    provider = models.CharField(max_length=12)
+    day = models.DateField()
+    sha256 = models.CharField(max_length=64)
+    filename = models.CharField(max_length=200, blank=True)
+    lines = models.PositiveIntegerField(default=0)
+    matched = models.PositiveIntegerField(default=0)
+    mismatched = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)  # in the file, not in the ledger
+    missing = models.PositiveIntegerField(default=0)  # in the ledger, not in the file
+    errors = models.JSONField(default=list, blank=True)  # [[line_no, message]] of rows that could not be read
+    imported_by_user_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        constraints = [models.UniqueConstraint(fields=["provider", "sha256"], name="reconciliation_file_once")]
+
+
+class ItemState(models.TextChoices):
+    MATCHED = "matched", _("Matched")
+    MISMATCHED = "mismatched", _("Amounts differ")
+    UNMATCHED = "unmatched", _("Not in the ledger")
+    MISSING = "missing", _("Not in the statement")
+
+
+class Resolution(models.TextChoices):
+    OPEN = "open", _("Open")
+    RESOLVED = "resolved", _("Resolved with a note")
+    ADJUSTED = "adjusted", _("Adjusted in the ledger")
+
+
+class ReconciliationItem(models.Model):
+    """One payment or refund as the statement and the ledger see it."""
+
+    reconciliation = models.ForeignKey(ReconciliationImport, on_delete=models.CASCADE, related_name="items")
+    state = models.CharField(max_length=12, choices=ItemState.choices, db_index=True)
+    kind = models.CharField(max_length=8)  # payment / refund
+    reference = models.CharField(max_length=64)  # our payment number or refund number
+    line_no = models.PositiveIntegerField(null=True, blank=True)  # in the file
+    file_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    file_fee = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    ledger_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    ledger_fee = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, default=Resolution.OPEN)
+    note = models.CharField(max_length=300, blank=True)
+    resolved_by_user_id = models.BigIntegerField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    adjustment_entry = models.ForeignKey(JournalEntry, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+")
+
+    class Meta:
+        ordering = ["id"]

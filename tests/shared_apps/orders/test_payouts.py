@@ -23,7 +23,7 @@ D = Decimal
 
 
 @pytest.fixture
-def settled(five_percent, paid, merchant_a):
+def settled(five_percent, paid, merchant_a):  # noqa: F811  (the fixture imported above)
     for sub in paid.order.sub_orders.all():
         complete(sub)
     runs.run_start(cutoff=timezone.now() + timedelta(days=8))
