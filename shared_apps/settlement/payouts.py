@@ -193,7 +193,8 @@ BANK_FILE_COLUMNS = ["payout", "shop", "account_name", "bank_name", "bank_branch
 @transaction.atomic
 def bank_file(*, actor, ip: str | None = None) -> str:
     """The pending bank-transfer payouts as a CSV for the bank (full account numbers), marking
-    them sent. Audited: it holds account numbers."""
+    them sent; a paused shop's payout, or one for more than the shop is owed now, stays pending.
+    Audited: it holds account numbers."""
     payouts = list(Payout.objects.select_for_update().select_related("shop").filter(
         channel=PayoutChannel.BANK_TRANSFER, status=S.PENDING).order_by("id"))
     buffer = io.StringIO()
@@ -203,7 +204,11 @@ def bank_file(*, actor, ip: str | None = None) -> str:
     for payout in payouts:
         if payout.shop.payouts_paused:
             continue
-        _sent(payout, actor_user_id=actor.pk)
+        try:
+            with transaction.atomic():
+                _sent(payout, actor_user_id=actor.pk)
+        except Conflict:
+            continue  # owed less than this now (a refund since): stays pending for finance to look at
         sent.append(payout.number)
         writer.writerow([payout.number, payout.shop.name, payout.account_name, payout.bank_name, payout.bank_branch,
                          pii.decrypt(payout.account_number_encrypted), f"{payout.amount:.2f}",

@@ -134,6 +134,19 @@ def _entry_named(*parts) -> Exists:
     return Exists(JournalEntry.objects.filter(source_key=Concat(*parts, output_field=CharField())))
 
 
+def rates_missing(subs, *, limit: int | None = None) -> int:
+    """Snapshot the commission rates of paid sub-orders (of `subs`) whose lines lack them — a lost
+    task, or money taken at the counter, which posts no capture the sweep would notice."""
+    pending = (subs.filter(paid_at__isnull=False, lines__commission_rate__isnull=True)
+               .distinct().order_by("pk").values_list("pk", flat=True))[:limit]
+    done = 0
+    for pk in pending:
+        with transaction.atomic():
+            rates_snapshot(SubOrder.objects.get(pk=pk))
+        done += 1
+    return done
+
+
 def catch_up(*, since: timedelta = timedelta(days=2), limit: int = 500) -> int:
     """Beat: post what lost tasks left out over the last two days — paid online sub-orders
     without their capture entry, online refunds without the entry of their current state. Each
@@ -144,6 +157,7 @@ def catch_up(*, since: timedelta = timedelta(days=2), limit: int = 500) -> int:
                                                                sub_order_id=OuterRef("pk"))))
              .filter(posted=False).order_by("paid_at").values_list("pk", flat=True)[:limit])
     done = sum(sale_paid(pk) for pk in sales)
+    done += rates_missing(SubOrder.objects.filter(paid_at__gte=start), limit=limit)
     number, attempt = OuterRef("number"), Cast(OuterRef("attempts"), CharField())
     refunds = (OrderRefund.objects.filter(Q(created_at__gte=start) | Q(finished_at__gte=start))
                .filter(sub_order__payment_mode=PaymentMode.ONLINE)

@@ -186,6 +186,7 @@ def _post_missing_captures(cutoff) -> None:
     for pk in missing:
         log.warning("settlement: posting the missing capture of sub-order %s", pk)
         postings.sale_paid(pk)
+    postings.rates_missing(SubOrder.objects.filter(paid_at__lte=cutoff))
 
 
 def _accounts_for_run_shops() -> None:
