@@ -137,6 +137,17 @@ def _release(sub: SubOrder, *, reason: str, actor_user_id: int | None = None) ->
     _emit(sub, "order.cancelled")
 
 
+def _payment_first(orders) -> None:
+    """Lock the order's online payment before the order itself: the order a payment notification
+    takes (payment, then order), so an expiry or a cancel meeting a notification queues instead of
+    deadlocking."""
+    from shared_apps.payments.interface import payment_lock
+
+    found = orders.filter(online_amount__gt=0).values_list("number", flat=True).first()
+    if found is not None:
+        payment_lock(number=found)
+
+
 @transaction.atomic
 def order_expire(*, order_id: int, now=None) -> bool:
     """An unpaid order past its deadline: its online sub-orders are cancelled, their stock goes
@@ -146,8 +157,9 @@ def order_expire(*, order_id: int, now=None) -> bool:
     from shared_apps.payments.interface import payment_close
 
     now = now or timezone.now()
-    order = Order.objects.select_for_update(skip_locked=True).filter(
-        pk=order_id, status=OrderStatus.PENDING_PAYMENT, expires_at__lte=now).first()
+    due = Order.objects.filter(pk=order_id, status=OrderStatus.PENDING_PAYMENT, expires_at__lte=now)
+    _payment_first(due)
+    order = due.select_for_update(skip_locked=True).first()
     if order is None:
         return False
     order.status, order.closed_at = OrderStatus.EXPIRED, now
@@ -178,8 +190,9 @@ def order_cancel(*, user_id: int, number: str) -> Order:
 
     from .selectors import plausible_number
 
-    order = (Order.objects.select_for_update().filter(number=number, user_id=user_id).first()
-             if plausible_number(number) else None)
+    mine = Order.objects.filter(number=number, user_id=user_id) if plausible_number(number) else Order.objects.none()
+    _payment_first(mine)
+    order = mine.select_for_update().first()
     if order is None:
         raise NotFound(_("No such order."))
     if order.status != OrderStatus.PENDING_PAYMENT:
