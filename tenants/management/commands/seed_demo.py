@@ -68,6 +68,21 @@ class Command(BaseCommand):
             self.stdout.write(f"seeded shop {subdomain}")
         for shop in Shop.objects.filter(subdomain__in=[s[0] for s in SHOPS]):
             _seed_freight(shop)
+        _seed_commission(operator)
+
+
+def _seed_commission(operator) -> None:
+    """A platform default commission of 5 % from the start of the year, when no rule exists."""
+    import datetime
+
+    from django.utils import timezone
+
+    from shared_apps.settlement import services as settlement
+    from shared_apps.settlement.models import CommissionRule
+
+    if not CommissionRule.objects.exists():
+        settlement.commission_rule_create(rate="0.0500", effective_from=datetime.date(timezone.localdate().year, 1, 1),
+                                          actor_user_id=operator.pk, note="demo platform default")
 
 
 # The demo shops' express delivery: by weight, free from ¥99, remote provinces dearer.

@@ -27,3 +27,7 @@ def test_seed_demo_gives_demo_shops_an_express_template(settings, tmp_path):
             assert list(FreightTemplate.objects.values_list("method", "is_active")) == [("express", True)]
             assert interface.quote(method="express", region_code="440305", items=items((1, 1500, "20"))).amount == Decimal("12.00")
             assert interface.quote(method="express", region_code="650102", items=items((1, 500, "20"))).amount == Decimal("20.00")
+    from shared_apps.settlement.models import CommissionRule
+
+    rule = CommissionRule.objects.get()  # the demo's platform default commission, made once
+    assert (rule.rate, rule.category_id, rule.shop_id) == (Decimal("0.0500"), None, None)
