@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,7 +93,7 @@ SELECT jl.id AS journal_line_id, a.shop_id, a.kind AS account_kind, e.kind AS en
    AND NOT EXISTS (SELECT 1 FROM settlement_statemententry se WHERE se.journal_line_id = jl.id)
    AND (e.sub_order_id IS NULL
         OR EXISTS (SELECT 1 FROM settlement_settledline x WHERE x.sub_order_id = e.sub_order_id)
-        OR e.sub_order_id IN (SELECT sub_order_id FROM run_lines))
+        OR EXISTS (SELECT 1 FROM run_sub_orders r WHERE r.sub_order_id = e.sub_order_id))
 """
 
 
@@ -138,8 +139,16 @@ def _settle(run: SettlementRun) -> None:
               "excluded": list(NOT_IN_STATEMENTS), "now": timezone.now()}
     _post_missing_captures(run.cutoff)
     # The scratch tables go with the transaction; dropped here too for a run inside an outer one.
-    _execute("DROP TABLE IF EXISTS run_lines, run_open, run_shops, run_amounts, run_posted")
+    _execute("DROP TABLE IF EXISTS run_lines, run_sub_orders, run_open, run_shops, run_amounts, run_posted")
     _execute(CANDIDATES, params)
+    # The run's sub-orders, keyed and counted, for OPEN_LINES: an `IN (SELECT … FROM run_lines)`
+    # under its OR cannot become a join, and once the lines outgrow work_mem PostgreSQL scans them
+    # all again for every ledger line (hours, not seconds, for a million lines).
+    _execute("ANALYZE run_lines")
+    _execute("""
+        CREATE TEMP TABLE run_sub_orders ON COMMIT DROP AS SELECT DISTINCT sub_order_id FROM run_lines""")
+    _execute("ALTER TABLE run_sub_orders ADD PRIMARY KEY (sub_order_id)")
+    _execute("ANALYZE run_sub_orders")
     _execute(OPEN_LINES, params)
     _execute("""
         CREATE TEMP TABLE run_shops ON COMMIT DROP AS
@@ -178,10 +187,13 @@ def _post_missing_captures(cutoff) -> None:
 
     from .models import JournalEntry
 
+    # NOT EXISTS (an anti-join) rather than NOT IN, whose list of every capture ever posted
+    # PostgreSQL would scan once per sub-order as soon as it outgrows work_mem.
     missing = (postings.online_sub_orders(SubOrder.objects.filter(paid_at__isnull=False, paid_amount__gt=0,
                                                                     paid_at__lte=cutoff))
-               .exclude(pk__in=JournalEntry.objects.filter(kind=EntryKind.PAYMENT_CAPTURED,
-                                                           sub_order_id__isnull=False).values("sub_order_id"))
+               .alias(posted=Exists(JournalEntry.objects.filter(kind=EntryKind.PAYMENT_CAPTURED,
+                                                                sub_order_id=OuterRef("pk"))))
+               .filter(posted=False)
                .values_list("pk", flat=True))
     for pk in missing:
         log.warning("settlement: posting the missing capture of sub-order %s", pk)
