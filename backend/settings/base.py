@@ -324,6 +324,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "WebhookEventEnum": "tenant_apps.webhooks.models.WebhookEvent",
+        "PayoutStatusEnum": "shared_apps.settlement.models.PayoutStatus",
+        "StockTakeStatusEnum": "tenant_apps.inventory.models.StockTakeStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

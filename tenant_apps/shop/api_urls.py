@@ -25,6 +25,7 @@ urlpatterns = [
     path("fulfilment/", include("tenant_apps.fulfilment.api_urls")),
     path("webhooks/", include("tenant_apps.webhooks.api_urls")),
     path("coupons/", include("shared_apps.marketing.shop_api_urls")),
+    path("finance/", include("shared_apps.settlement.shop_api_urls")),
     path("flash-sales/", include("shared_apps.orders.flash_shop_urls")),
     path("reports/", include(report_urlpatterns)),
     path("purchasing/", include("tenant_apps.purchasing.api_urls")),

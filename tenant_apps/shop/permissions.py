@@ -19,6 +19,8 @@ SECTIONS: dict[str, frozenset[str]] = {
     # Reports with money in them (purchases, sales, margin, valuation); the stock summary needs
     # only "inventory".
     "reports": frozenset({R.OWNER, R.MANAGER}),
+    # The shop's settlement: balance, statements and payouts (no API token scope opens it).
+    "finance": frozenset({R.OWNER, R.MANAGER}),
 }
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("console/webhooks/", include("tenant_apps.webhooks.urls")),
     path("console/flash-sales/", flash_views.console_sales, name="flash-sales"),
     path("console/coupons/", include("shared_apps.marketing.shop_urls")),
+    path("console/finance/", include("shared_apps.settlement.shop_urls")),
     path("console/settings/", views.settings_page, name="settings"),
     path("console/settings/orders/", views.order_settings_page, name="order-settings"),
     path("console/staff/", views.staff_page, name="staff"),

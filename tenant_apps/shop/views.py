@@ -45,6 +45,7 @@ SECTIONS = {
     "inventory": (gettext_lazy("Stock"), None),
     "orders": (gettext_lazy("Orders"), None),
     "customers": (gettext_lazy("Customers"), None),
+    "finance": (gettext_lazy("Finance"), "shop:finance"),
 }
 # Sections whose pages have links of their own in the console nav (base.html): the dashboard
 # lists them too.

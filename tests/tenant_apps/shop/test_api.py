@@ -55,6 +55,7 @@ def test_me_tells_the_role_and_sections(owner_a, shop_a, merchant_a, clerk_a, cl
             "customers",
             "refunds",
             "reports",
+            "finance",
         ],
         "shop": {
             "id": shop_a.pk,

@@ -70,6 +70,7 @@ def test_owner_opens_every_console_page(owner_a):
         "/console/settings/",
         "/console/staff/",
         "/console/bank-account/",
+        "/console/finance/",
         "/console/catalog/",
         "/console/fulfilment/",
         "/console/inventory/",
