@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/ops/moderation/", include("shared_apps.moderation.api_urls")),
     path("api/v1/ops/coupons/", include("shared_apps.marketing.ops_api_urls")),
     path("api/v1/ops/payments/", include("shared_apps.payments.ops_api_urls")),
+    path("api/v1/ops/finance/", include("shared_apps.settlement.ops_api_urls")),
     path("api/v1/ops/", include("shared_apps.orders.ops_api_urls")),
     path("api/v1/ops/", include("shared_apps.ops.api_urls")),
     path("api/v1/shop/", include("tenant_apps.shop.api_urls")),

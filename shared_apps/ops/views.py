@@ -81,6 +81,7 @@ def capabilities(user) -> dict[str, bool]:
         "bank": roles.has_operator_role(user, roles.REVIEW | roles.FINANCE),
         "audit": roles.has_operator_role(user, roles.AUDIT_LOG),
         "payments": roles.has_operator_role(user, roles.FINANCE | roles.REVIEW),
+        "finance": roles.has_operator_role(user, roles.FINANCE | roles.REVIEW),
     }
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models import Case, Count, DecimalField, F, Prefetch, Q, Sum, Value, When, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from backend.api.errors import NotFound
 from shared_apps.taxonomy.models import MAX_LEVEL, Category
 
-from .models import Account, AccountKind, CommissionRule, JournalLine, NormalSide
+from .models import Account, AccountKind, CommissionRule, JournalEntry, JournalLine, NormalSide
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -125,3 +125,135 @@ def commission_rate(*, shop_id: int, category_id: int | None, at: date | datetim
         raise NotFound(_("No commission rate is in force for this sale; set a platform default rate."),
                        code="no_commission_rule")
     return rule.rate
+
+
+# --- the finance console (operator pages and API) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class KindTotal:
+    """The trial balance of one kind of account, all its accounts together."""
+
+    kind: str
+    debit: Decimal
+    credit: Decimal  # as a positive number
+    balance: Decimal  # in the kind's normal direction
+
+
+@dataclass(frozen=True)
+class FinanceOverview:
+    trial_balance: list[KindTotal]  # every kind of account, in AccountKind order, zeros included
+    total_debit: Decimal
+    total_credit: Decimal
+    balanced: bool  # every line and every entry adds up to zero
+    provider_cash: list[tuple[str, Decimal]]  # (provider, balance), by provider
+    shops_owed: Decimal  # the sum of every shop's payable
+    open_payouts: int  # pending or sent
+    open_payouts_amount: Decimal
+    open_items: int  # reconciliation items still open
+    default_rule: CommissionRule | None  # the platform default rate in force today
+
+
+def finance_overview() -> FinanceOverview:
+    """What finance checks first, in a handful of queries whatever the number of shops: the
+    trial balance by kind of account, cash per provider, open payouts and reconciliation items."""
+    from .models import NORMAL_SIDE, Payout, PayoutStatus, ReconciliationItem, Resolution
+
+    debit = Coalesce(Sum("amount", filter=Q(amount__gt=0)), ZERO)
+    credit = Coalesce(-Sum("amount", filter=Q(amount__lt=0)), ZERO)
+    sums = {row["account__kind"]: row for row in JournalLine.objects.values("account__kind").annotate(
+        debit=debit, credit=credit).order_by()}
+    kinds = [KindTotal(kind=kind, debit=sums.get(kind, {}).get("debit", Decimal("0.00")),
+                       credit=sums.get(kind, {}).get("credit", Decimal("0.00")),
+                       balance=_shown(sums.get(kind, {}).get("debit", Decimal("0.00"))
+                                      - sums.get(kind, {}).get("credit", Decimal("0.00")), NORMAL_SIDE[kind]))
+             for kind in AccountKind]
+    cash = (JournalLine.objects.filter(account__kind=AccountKind.PROVIDER_CASH).values("account__provider")
+            .annotate(total=Sum("amount")).order_by("account__provider"))
+    total_debit = sum((k.debit for k in kinds), Decimal("0.00"))
+    total_credit = sum((k.credit for k in kinds), Decimal("0.00"))
+    payouts = Payout.objects.filter(status__in=[PayoutStatus.PENDING, PayoutStatus.SENT]).aggregate(
+        n=Count("id"), total=Coalesce(Sum("amount"), ZERO))
+    return FinanceOverview(
+        trial_balance=kinds, total_debit=total_debit, total_credit=total_credit,
+        balanced=total_debit == total_credit and not unbalanced_entry_ids(),
+        provider_cash=[(row["account__provider"], row["total"]) for row in cash],
+        shops_owed=next(k.balance for k in kinds if k.kind == AccountKind.SHOP_PAYABLE),
+        open_payouts=payouts["n"], open_payouts_amount=payouts["total"],
+        open_items=ReconciliationItem.objects.filter(resolution=Resolution.OPEN).count(),
+        default_rule=platform_default_rule())
+
+
+def platform_default_rule(day: date | None = None) -> CommissionRule | None:
+    """The platform's rate for every category and shop in force on `day` (today); without one,
+    sales no other rule covers settle at 0 %."""
+    day = day or timezone.localdate()
+    return (CommissionRule.objects.filter(category__isnull=True, shop__isnull=True, effective_from__lte=day)
+            .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day)).first())
+
+
+def accounts_with_balances(*, kind: str = "", shop_id: int | None = None):
+    """Accounts (optionally of one kind or one shop) with their debit and credit totals and the
+    balance in the normal direction, one query per page."""
+    debit = Coalesce(Sum("lines__amount", filter=Q(lines__amount__gt=0)), ZERO)
+    credit = Coalesce(-Sum("lines__amount", filter=Q(lines__amount__lt=0)), ZERO)
+    accounts = Account.objects.select_related("shop").annotate(
+        debit=debit, credit=credit,
+        balance=Case(When(normal_side=NormalSide.DEBIT, then=debit - credit), default=credit - debit,
+                     output_field=DecimalField(max_digits=14, decimal_places=2)))
+    if kind:
+        accounts = accounts.filter(kind=kind)
+    if shop_id is not None:
+        accounts = accounts.filter(shop_id=shop_id)
+    return accounts.order_by("kind", "shop_id", "provider", "id")
+
+
+def account_lines(account: Account, *, running: bool = False):
+    """The account's lines, newest first, each with its entry; with `running`, each line also
+    carries `running_balance`, the account's balance (normal direction) just after it."""
+    lines = JournalLine.objects.filter(account=account).select_related("entry")
+    if running:
+        sign = Value(Decimal(1 if account.normal_side == NormalSide.DEBIT else -1))
+        lines = lines.annotate(running_balance=Window(
+            Sum(F("amount") * sign, output_field=DecimalField(max_digits=14, decimal_places=2)),
+            order_by=F("id").asc()))
+    return lines.order_by("-id")
+
+
+def entry_whole(entry_id: int) -> JournalEntry | None:
+    """One entry with its lines, their accounts and the accounts' shops."""
+    return (JournalEntry.objects.filter(pk=entry_id)
+            .prefetch_related(Prefetch("lines", JournalLine.objects.select_related("account__shop").order_by("id")))
+            .first())
+
+
+@dataclass(frozen=True)
+class OrderRef:
+    """Where an entry or a settled line points in the orders: the sub-order and its order."""
+
+    sub_order_id: int
+    sub_order_number: str
+    order_number: str
+    line_title: str = ""
+    sku_code: str = ""
+
+
+def order_refs(*, sub_order_ids=(), order_line_ids=()) -> tuple[dict[int, OrderRef], dict[int, OrderRef]]:
+    """({sub_order_id: ref}, {order_line_id: ref}) for drilling down from the ledger, two queries."""
+    from shared_apps.orders.models import OrderLine, SubOrder
+
+    subs = {pk: OrderRef(pk, number, order) for pk, number, order in SubOrder.objects.filter(
+        pk__in={i for i in sub_order_ids if i}).values_list("pk", "number", "order__number")}
+    lines = {pk: OrderRef(sub, number, order, title, sku) for pk, sub, number, order, title, sku in
+             OrderLine.objects.filter(pk__in={i for i in order_line_ids if i}).values_list(
+                 "pk", "sub_order_id", "sub_order__number", "sub_order__order__number", "title", "sku_code")}
+    return subs, lines
+
+
+def statement_entries(statement):
+    """The entries a statement covers (each with all its lines and accounts), oldest first."""
+    from .models import StatementEntry
+
+    ids = StatementEntry.objects.filter(statement=statement).values("journal_line__entry_id")
+    return JournalEntry.objects.filter(pk__in=ids).order_by("occurred_at", "id").prefetch_related(
+        Prefetch("lines", JournalLine.objects.select_related("account__shop").order_by("id")))
