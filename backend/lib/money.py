@@ -32,10 +32,11 @@ def parse_amount(value, *, field: str = "amount", allow_zero: bool = True) -> De
 
 
 def format_cny(amount: Decimal | None) -> str:
-    """¥1,234.50"""
+    """¥1,234.50; a negative amount reads -¥12.50."""
     if amount is None:
         return ""
-    return f"¥{to_fen(amount):,.2f}"
+    amount = to_fen(amount)
+    return f"-¥{-amount:,.2f}" if amount < 0 else f"¥{abs(amount):,.2f}"  # abs: no "¥-0.00"
 
 
 class MoneyField(models.DecimalField):
