@@ -86,7 +86,9 @@ def line_cells(line: SettledLineRow) -> list:
 def _csv_text(value) -> str:
     if isinstance(value, Decimal):
         return str(value)  # 249.92, -12.50, 0.0500: two (rates four) decimals as stored
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    # A text cell a spreadsheet would run as a formula (a title "=HYPERLINK(…)") gets a quote.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def csv_response(detail: StatementDetail, lines: Rows, *, shop_name: str) -> HttpResponse:
