@@ -3,7 +3,10 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .models import SKU, ProductStatus
+from django.db.models import CharField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from .models import SKU, ProductImage, ProductStatus
 
 
 @dataclass(frozen=True)
@@ -24,17 +27,19 @@ class SellableSku:
 
 
 def sellable_skus(sku_ids) -> dict[int, SellableSku]:
-    """The given SKUs that are active and belong to a listed product (others are absent), in two
-    queries whatever their number."""
+    """The given SKUs that are active and belong to a listed product (others are absent), in one
+    query whatever their number (the first image comes from a subquery)."""
+    first_image = (ProductImage.objects.filter(product_id=OuterRef("product_id")).order_by("sort", "pk")
+                   .annotate(name=Coalesce(NullIf("thumbnail", Value("")), "image", output_field=CharField()))
+                   .values("name")[:1])
     skus = (SKU.objects.filter(pk__in=list(sku_ids), is_active=True, product__status=ProductStatus.LISTED)
-            .select_related("product").prefetch_related("product__images"))
+            .select_related("product").annotate(first_image=Subquery(first_image)))
     found = {}
     for sku in skus:
         product = sku.product
-        images = sorted(product.images.all(), key=lambda i: (i.sort, i.pk))
         found[sku.pk] = SellableSku(
             sku_id=sku.pk, product_id=product.pk, code=sku.code, title=product.title, spec=sku.spec or {},
-            image=(images[0].thumbnail.name or images[0].image.name) if images else "",
+            image=sku.first_image or "",
             sale_price=sku.sale_price, member_price=sku.member_price,
             weight_grams=sku.weight_grams if sku.weight_grams is not None else product.weight_grams,
             category_id=product.platform_category_id, tax_rate=product.tax_rate,
