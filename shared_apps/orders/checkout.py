@@ -175,7 +175,7 @@ def _cart_lines(user_id: int) -> dict[int, list]:
 def _shop_plan(shop: Shop, index: int, choice: dict, cart_lines: list, address: dict | None) -> ShopPlan:
     """Inside the shop's schema: today's prices, the delivery and its freight."""
     from tenant_apps.catalog.interface import sellable_skus
-    from tenant_apps.freight.interface import items_for, quote
+    from tenant_apps.freight.interface import FreightItem, quote
     from tenant_apps.inventory.interface import pickup_location
     from tenant_apps.shop.interface import order_settings
 
@@ -218,7 +218,9 @@ def _shop_plan(shop: Shop, index: int, choice: dict, cart_lines: list, address: 
     else:
         if address is None:
             raise field_error("address_id", _("Choose a delivery address."))
-        items = items_for([(line.sku_id, line.quantity, line.goods) for line in plan.lines])
+        # The weights came with the SKUs' prices (sellable_skus): no second read of the catalog.
+        items = [FreightItem(sku_id=line.sku_id, quantity=line.quantity, weight_grams=line.sellable.weight_grams or 0,
+                             amount=line.goods) for line in plan.lines]
         plan.shipping = quote(method=method, region_code=address["district_code"], items=items).amount
     return plan
 
