@@ -2,7 +2,7 @@
 session; `cart_merge` moves a guest's lines into the shopper's cart when they sign in."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Least
 from django.utils.translation import gettext as _
 
@@ -143,8 +143,9 @@ def cart_merge(*, session_key: str, user_id: int) -> int:
 
 def lines_remove_ordered(*, user_id: int, keys: set[tuple[int, int]]) -> None:
     """After a checkout: the ordered (shop_id, sku_id) lines leave the cart."""
-    cart = Cart.objects.filter(user_id=user_id).first()
-    if cart is None or not keys:
+    if not keys:
         return
-    ids = [pk for pk, shop_id, sku_id in cart.lines.values_list("pk", "shop_id", "sku_id") if (shop_id, sku_id) in keys]
-    CartLine.objects.filter(pk__in=ids).delete()
+    ordered = Q()
+    for shop_id, sku_id in keys:
+        ordered |= Q(shop_id=shop_id, sku_id=sku_id)
+    CartLine.objects.filter(ordered, cart__user_id=user_id).delete()  # one DELETE
