@@ -31,7 +31,7 @@ from shared_apps.settlement import services as ledger
 from shared_apps.settlement.models import Payout, Statement
 from tests.shared_apps.orders.conftest import express, fill_cart, stock_shop
 
-from .test_buying_journey import TIMEOUT, click_and_wait, sign_in
+from .test_buying_journey import click_and_wait, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,8 +68,11 @@ def test_settlement_from_completed_orders_to_a_matched_statement(browser, mall_s
     SettlementBankAccount.objects.create(
         shop=shop_a, status=BankAccountStatus.ACTIVE, bank_name="招商银行", account_name="阿尔法贸易有限公司",
         account_number_encrypted=pii.encrypt("6225880112345678"), account_last4="5678", requested_by=merchant_a)
-    finance_url = lambda path: mall_server("ops", path)  # noqa: E731
-    shop_url = lambda path: mall_server("alpha", path)  # noqa: E731
+    def finance_url(path):
+        return mall_server("ops", path)
+
+    def shop_url(path):
+        return mall_server("alpha", path)
 
     context = browser.new_context(locale="en-US", accept_downloads=True)
     context.add_cookies([{"name": "django_language", "value": "en", "url": mall_server("ops", "/")},
@@ -86,7 +89,8 @@ def test_settlement_from_completed_orders_to_a_matched_statement(browser, mall_s
     expect(merchant.locator("[data-total=commission]")).to_have_text("-¥10.00")
     with merchant.expect_download() as download:
         merchant.get_by_text("Download CSV").click()
-    csv_text = open(download.value.path(), encoding="utf-8-sig").read()
+    with open(download.value.path(), encoding="utf-8-sig") as handle:
+        csv_text = handle.read()
     assert "208.68" in csv_text and "-10.00" in csv_text
 
     finance.goto(finance_url("/finance/payouts/"))
@@ -110,5 +114,4 @@ def test_settlement_from_completed_orders_to_a_matched_statement(browser, mall_s
     expect(finance.locator("body")).to_contain_text("2 lines: 2 matched")
     assert selectors.ledger_balanced()
     assert selectors.balance(ledger.account_for_shop(shop_id=shop_a.pk, kind="shop_payable")) == 0
-    finance.set_default_timeout(TIMEOUT)
     context.close()

@@ -47,7 +47,7 @@ def test_a_paid_order_posts_each_shops_capture_and_fee(paid, settings):
     assert selectors.balance(services.provider_cash(provider="sandbox")) == Decimal("304.00") - Decimal("1.82")
     assert selectors.ledger_balanced()
     assert set(OrderLine.objects.filter(sub_order__order=order).values_list("commission_rate", flat=True)) == {
-        Decimal("0")}  # no rule yet
+        Decimal(0)}  # no rule yet
 
 
 def test_posting_again_changes_nothing(paid):
