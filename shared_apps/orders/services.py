@@ -63,25 +63,32 @@ def _move(sub: SubOrder, to: str, *, actor_user_id: int | None = None, reason: s
     return sub
 
 
-def _emit(sub: SubOrder, event: str) -> None:
-    """Tell the shop's webhook subscribers (inside its schema, in this transaction)."""
+def _emit_here(sub: SubOrder, event: str) -> None:
+    """Tell the shop's webhook subscribers; the connection is in the shop's schema already."""
     from tenant_apps.webhooks.interface import webhook_emit
 
+    webhook_emit(event=event, payload={
+        "sub_order": sub.number, "order": sub.order.number, "status": sub.status,
+        "payable_amount": str(sub.payable_amount), "delivery_method": sub.delivery_method})
+
+
+def _emit(sub: SubOrder, event: str) -> None:
+    """Tell the shop's webhook subscribers (inside its schema, in this transaction)."""
     with schema_context(sub.shop.schema_name):
-        webhook_emit(event=event, payload={
-            "sub_order": sub.number, "order": sub.order.number, "status": sub.status,
-            "payable_amount": str(sub.payable_amount), "delivery_method": sub.delivery_method})
+        _emit_here(sub, event)
 
 
 def _mark_paid(sub: SubOrder, *, actor_user_id: int | None = None) -> None:
+    """The public rows first, then one visit to the shop's schema: the held stock sold and the
+    webhook queued (all in the payment's transaction)."""
     from tenant_apps.inventory.interface import sell
 
-    with schema_context(sub.shop.schema_name):
-        sell(reference=sub.number)
     sub.paid_amount = sub.payable_amount
     _move(sub, S.PAID, actor_user_id=actor_user_id, also=["paid_amount"])
     OrderLine.objects.filter(sub_order=sub).update(paid_amount=F("payable_amount"))
-    _emit(sub, "order.paid")
+    with schema_context(sub.shop.schema_name):
+        sell(reference=sub.number)
+        _emit_here(sub, "order.paid")
 
 
 # --- payment -----------------------------------------------------------------------------------

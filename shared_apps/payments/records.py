@@ -49,11 +49,12 @@ def refunded_amount(payment: Payment) -> Decimal:
     return total or Decimal("0.00")
 
 
-def payment_data(payment: Payment) -> PaymentData:
+def payment_data(payment: Payment, *, refunded: Decimal | None = None) -> PaymentData:
+    """`refunded`: the refunded total when the caller knows it (no query)."""
     return PaymentData(
         id=payment.pk, number=payment.number, kind=payment.kind, reference=payment.reference,
         provider=payment.provider, amount=payment.amount, status=payment.status, pay_url=payment.pay_url,
-        expires_at=payment.expires_at, paid_at=payment.paid_at, refunded_amount=refunded_amount(payment),
+        expires_at=payment.expires_at, paid_at=payment.paid_at, refunded_amount=refunded_amount(payment) if refunded is None else refunded,
         fee=payment.fee, provider_trade_no=payment.provider_trade_no,
         auto_refund_reason=payment.auto_refund_reason,
     )

@@ -221,7 +221,9 @@ def _record_success(payment: Payment, *, trade_no: str, paid_at: datetime | None
     if was == PaymentStatus.CLOSED:
         _refund_automatically(payment, reason=f"paid after the payment was closed ({payment.closed_reason})")
         return
-    accepted = registry.payable(payment.kind).on_paid(payment.reference, payment_data(payment))
+    # It just became paid: nothing of it can have been refunded yet.
+    accepted = registry.payable(payment.kind).on_paid(payment.reference,
+                                                      payment_data(payment, refunded=Decimal("0.00")))
     if not accepted:
         _refund_automatically(payment, reason=f"the {payment.kind} {payment.reference} could not take the payment")
 
