@@ -47,6 +47,7 @@ SHARED_APPS = [
     "shared_apps.orders",
     "shared_apps.payments",
     "shared_apps.settlement",
+    "shared_apps.search",
 ]
 TENANT_APPS = [
     "tenant_apps.shop",

@@ -1,0 +1,45 @@
+"""Search vocabulary and synonyms (public schema)."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+
+
+class SearchTerm(models.Model):
+    """A token of the offer index (搜索词表) with what spelling correction needs.
+
+    `keys` is a deletion index kept in the row: the term's spelling (the term itself, or its
+    pinyin for a Han term) and every string made by deleting one character from it. Two strings
+    within one edit (and many within two) share a key, so candidates for a typo are one GIN
+    lookup instead of a scan of the vocabulary. Rows are rewritten only by `vocabulary_refresh`.
+    """
+
+    term = models.CharField(max_length=64, unique=True)
+    pinyin = models.CharField(max_length=200, blank=True, db_index=True)
+    initials = models.CharField(max_length=64, blank=True, db_index=True)
+    frequency = models.PositiveIntegerField(default=0)  # offers whose text has the term
+    keys = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+
+    class Meta:
+        indexes = [GinIndex(fields=["keys"], name="search_term_keys_gin")]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class Synonym(models.Model):
+    """One term of a synonym group (同义词组): a query word matches any term of its groups
+    (手机 ↔ 电话; 苹果 ↔ apple ↔ iphone). Terms are stored as the tokenizer writes them
+    (lower-cased, half-width); a term of several tokens must match all of them."""
+
+    group = models.CharField(max_length=40)
+    term = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["group", "term"]
+        constraints = [models.UniqueConstraint(fields=["group", "term"], name="search_synonym_group_term")]
+        indexes = [models.Index(fields=["term"], name="search_synonym_term")]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.term}"

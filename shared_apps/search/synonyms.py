@@ -1,0 +1,27 @@
+"""Synonym expansion for queries (reads only; operators manage the groups elsewhere)."""
+
+from .models import Synonym
+
+
+def synonym_term_normalise(term: str) -> str:
+    """How a synonym is stored: the query words of `term` joined by spaces ("iPhone" → "iphone")."""
+    from .text import query_terms
+
+    return " ".join(t.word for t in query_terms(term))
+
+
+def expand(tokens: list[str]) -> list[set[str]]:
+    """For each token, the set of every term sharing a synonym group with it (itself included).
+    One query whatever the number of tokens."""
+    wanted = {t for t in tokens if t}
+    related: dict[str, set[str]] = {t: {t} for t in wanted}
+    if wanted:
+        groups: dict[str, set[str]] = {}
+        rows = Synonym.objects.filter(
+            group__in=Synonym.objects.filter(term__in=wanted).values("group")).values_list("group", "term")
+        for group, term in rows:
+            groups.setdefault(group, set()).add(term)
+        for members in groups.values():
+            for token in members & wanted:
+                related[token] |= members
+    return [set(related.get(t, {t})) for t in tokens]
