@@ -69,6 +69,11 @@ def product_offers_replace(*, shop_id: int, product_id: int, texts: list[OfferTe
             update_fields=["product_id", *TEXT_FIELDS, "updated_at"],
         )
     prices_update(shop_id=shop_id, prices=[p for p in prices if p.sku_id in keep])
+    if changed:
+        from shared_apps.search.index import docs_refresh
+
+        docs_refresh(OfferText.objects.filter(shop_id=shop_id, sku_id__in=[o.sku_id for o in changed])
+                     .values_list("pk", flat=True))
 
 
 def prices_update(*, shop_id: int, prices: list[OfferPriceData]) -> int:
@@ -85,6 +90,9 @@ def prices_update(*, shop_id: int, prices: list[OfferPriceData]) -> int:
     ]
     OfferPrice.objects.bulk_create(rows, update_conflicts=True, unique_fields=["shop", "sku_id"],
                                    update_fields=[*PRICE_FIELDS, "updated_at"])
+    from shared_apps.search.index import docs_prices_refresh
+
+    docs_prices_refresh(shop_id=shop_id, sku_ids=[row.sku_id for row in rows])
     return len(rows)
 
 

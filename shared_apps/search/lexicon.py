@@ -38,3 +38,16 @@ PRODUCT_WORDS = [
     "面霜", "精华液", "防晒霜", "口红", "洗面奶", "奶粉", "纸尿裤", "积木", "坚果", "零食",
     "雅川青", "原色钛金属", "至尊版",
 ]
+
+# A brand's names that shoppers use interchangeably: built-in synonym groups (operators add more
+# as Synonym rows). The first name is the brand's key for filters and facets.
+BRAND_ALIASES = [
+    ("华为", "huawei"), ("荣耀", "honor"), ("小米", "xiaomi"), ("红米", "redmi"), ("苹果", "apple"),
+    ("三星", "samsung"), ("联想", "lenovo"), ("一加", "oneplus"), ("真我", "realme"), ("魅族", "meizu"),
+    ("中兴", "zte"), ("努比亚", "nubia"), ("索尼", "sony"), ("佳能", "canon"), ("尼康", "nikon"),
+    ("大疆", "dji"), ("罗技", "logitech"), ("雷蛇", "razer"), ("戴尔", "dell"), ("惠普", "hp"),
+    ("华硕", "asus"), ("宏碁", "acer"), ("微星", "msi"), ("英特尔", "intel"), ("英伟达", "nvidia"),
+    ("闪迪", "sandisk"), ("金士顿", "kingston"), ("美的", "midea"), ("格力", "gree"), ("海尔", "haier"),
+    ("海信", "hisense"), ("戴森", "dyson"), ("耐克", "nike"), ("阿迪达斯", "adidas"), ("安踏", "anta"),
+    ("优衣库", "uniqlo"), ("乐高", "lego"),
+]

@@ -2,6 +2,7 @@
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
 
@@ -43,3 +44,35 @@ class Synonym(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group}: {self.term}"
+
+
+class OfferDoc(models.Model):
+    """One offer of the mall offer index as search reads it (搜索文档): narrow, one row per shop
+    SKU, kept in step with `offers.OfferText` (deleted with it) and `offers.OfferPrice`.
+
+    `tsv` holds the tokenizer's words of the title, brand, model and attribute values, plus
+    filter tokens (`zqc<category id>` for the category and each ancestor, `zqb<brand key>`,
+    `zqs<shop id>`) so a filtered query is one GIN intersection. Price, sales and stock are
+    plain columns (they change often; the words do not)."""
+
+    offer = models.OneToOneField("offers.OfferText", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="search_doc")
+    shop_id = models.BigIntegerField()
+    product_id = models.BigIntegerField()
+    sku_id = models.BigIntegerField()
+    category_id = models.BigIntegerField(null=True, blank=True)
+    brand = models.CharField(max_length=60, blank=True)
+    brand_key = models.CharField(max_length=16, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    sales_count = models.PositiveIntegerField(default=0)
+    in_stock = models.BooleanField(default=False)
+    listed_at = models.DateTimeField(null=True, blank=True)
+    tsv = SearchVectorField()
+
+    class Meta:
+        indexes = [
+            GinIndex(fields=["tsv"], name="search_doc_tsv"),
+            models.Index(fields=["category_id", "brand_key", "-sales_count"], name="search_doc_cat_brand_sales"),
+            models.Index(fields=["-sales_count"], name="search_doc_sales"),
+            models.Index(fields=["price"], name="search_doc_price"),
+        ]
