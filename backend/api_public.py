@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("shared_apps.orders.api_urls")),
     path("payments/", include("shared_apps.payments.api_urls")),
     path("flash/", include("shared_apps.orders.flash_urls")),
+    path("search/", include("shared_apps.search.api_urls")),
 ]

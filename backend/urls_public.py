@@ -5,6 +5,7 @@ from django.urls import include, path
 from backend import views
 from backend.urls_common import common_patterns
 from shared_apps.orders import flash_views
+from shared_apps.search import views as search_views
 
 urlpatterns = [
     path("", views.mall_home, name="mall-home"),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("open-shop/", include("shared_apps.onboarding.urls")),
     path("dev/", include("shared_apps.accounts.dev_urls")),
     path("cart/", include("shared_apps.cart.urls")),
+    path("search/", search_views.search_page, name="search"),
     path("orders/", include("shared_apps.orders.urls")),
     path("pay/", include("shared_apps.payments.urls")),
     path("flash/<int:sale_id>/", flash_views.sale_page, name="flash-sale"),

@@ -141,8 +141,11 @@ def search(*, q: str = "", category_id=None, brand: str = "", shop_id=None, pric
         cursor.execute(f"""
             SELECT d.offer_id, d.shop_id, d.product_id, d.sku_id, t.title, d.brand, t.image, d.price,
                    d.sales_count, d.in_stock
-              FROM (SELECT d.* {base} ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s) d
-              JOIN offers_offertext t ON t.id = d.offer_id""",
+              FROM unnest(array(SELECT d.offer_id {base} ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s))
+                   WITH ORDINALITY AS page(offer_id, n)
+              JOIN search_offerdoc d ON d.offer_id = page.offer_id
+              JOIN offers_offertext t ON t.id = page.offer_id
+             ORDER BY page.n""",
                        {**params, "limit": per_page, "offset": (page - 1) * per_page})
         hits = [Hit(*row) for row in cursor.fetchall()]
         results = Results(hits=hits, total=total, estimated=estimated, page=page, per_page=per_page)

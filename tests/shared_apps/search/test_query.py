@@ -8,7 +8,12 @@ from decimal import Decimal
 import pytest
 
 from backend.api.errors import ServiceError
-from shared_apps.offers.interface import OfferPriceData, OfferTextData, prices_update, product_offers_replace
+from shared_apps.offers.interface import (
+    OfferPriceData,
+    OfferTextData,
+    prices_update,
+    product_offers_replace,
+)
 from shared_apps.search import query, services
 from shared_apps.search.models import OfferDoc, Synonym
 from shared_apps.taxonomy.models import Category

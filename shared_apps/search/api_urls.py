@@ -1,0 +1,7 @@
+"""Search API (mall host, /api/v1/search/)."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [path("", api.SearchApi.as_view())]
