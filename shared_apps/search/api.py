@@ -78,3 +78,22 @@ class SearchApi(APIView):
             in_stock=params.get("in_stock", "").lower() in ("1", "true", "yes"), sort=params.get("sort") or "relevance",
             page=params.get("page"), per_page=params.get("per_page"))
         return Response(ResultsOut(results).data)
+
+
+@extend_schema_serializer(component_name="SearchSuggestions")
+class SuggestOut(serializers.Serializer):
+    suggestions = serializers.ListField(child=serializers.CharField())
+
+
+class SuggestApi(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(tags=TAGS, operation_id="search_suggest", summary="Suggestions while typing",
+                   parameters=[OpenApiParameter("q", str, description="What the shopper has typed so far.")],
+                   responses={200: SuggestOut},
+                   description="The last word completed by spelling, pinyin or initials (hw → 华为), the most "
+                   "searched first; the words before it kept.")
+    def get(self, request):
+        from .services import suggest
+
+        return Response({"suggestions": suggest(request.query_params.get("q", ""))})

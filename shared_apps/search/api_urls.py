@@ -4,4 +4,7 @@ from django.urls import path
 
 from . import api
 
-urlpatterns = [path("", api.SearchApi.as_view())]
+urlpatterns = [
+    path("", api.SearchApi.as_view()),
+    path("suggest/", api.SuggestApi.as_view()),
+]

@@ -76,3 +76,12 @@ class OfferDoc(models.Model):
             models.Index(fields=["-sales_count"], name="search_doc_sales"),
             models.Index(fields=["price"], name="search_doc_price"),
         ]
+
+
+class SuggestPrefix(models.Model):
+    """Suggestions while typing (搜索联想): for each prefix of a vocabulary term — of the term, of its
+    pinyin and of its initials, up to 12 characters — the 10 most frequent terms it starts.
+    Precomputed by `suggestions_refresh`, so a keystroke costs one primary-key lookup."""
+
+    prefix = models.CharField(max_length=12, primary_key=True)
+    terms = ArrayField(models.CharField(max_length=64), default=list)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
+from .models import SuggestPrefix
 from .text import pinyin_key, tokens
 
 BATCH = 20_000
@@ -71,3 +72,42 @@ def vocabulary_refresh(*, documents: Iterable[str] | None = None) -> int:
         cursor.execute("DELETE FROM search_searchterm t WHERE NOT EXISTS"
                        " (SELECT 1 FROM search_term_load l WHERE l.term = t.term)")
     return len(terms)
+
+
+SUGGEST_PREFIX_CHARS = 12
+SUGGEST_TERMS = 10
+
+
+@transaction.atomic
+def suggestions_refresh() -> int:
+    """Rebuild the suggestion prefixes from the vocabulary in one set-based statement (run after
+    `vocabulary_refresh`). Returns the number of prefixes."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_suggestprefix")
+        cursor.execute("""
+            INSERT INTO search_suggestprefix (prefix, terms)
+            SELECT prefix, (array_agg(term ORDER BY frequency DESC, term))[1:%(n)s]
+              FROM (SELECT DISTINCT ON (prefix, term) prefix, term, frequency
+                      FROM (SELECT left(k.key, g.n) AS prefix, t.term, t.frequency
+                              FROM search_searchterm t
+                             CROSS JOIN LATERAL unnest(ARRAY[t.term, t.pinyin, t.initials]) AS k(key)
+                             CROSS JOIN LATERAL generate_series(1, least(char_length(k.key), %(chars)s)) AS g(n)
+                             WHERE k.key <> '') AS every_prefix
+                     ORDER BY prefix, term, frequency DESC) AS distinct_prefixes
+             GROUP BY prefix""", {"n": SUGGEST_TERMS, "chars": SUGGEST_PREFIX_CHARS})
+        return cursor.rowcount
+
+
+def suggest(text: str, *, limit: int = SUGGEST_TERMS) -> list[str]:
+    """Completions of what a shopper is typing: the last word completed from the vocabulary (by
+    its spelling, pinyin or initials), the words before it kept. One lookup; never raises."""
+    from .text import QUERY_CHARS, query_terms
+
+    raw = str(text or "")[:QUERY_CHARS]
+    terms = query_terms(raw)
+    if not terms:
+        return []
+    *before, last = [t.word for t in terms]
+    found = SuggestPrefix.objects.filter(prefix=last[:SUGGEST_PREFIX_CHARS]).values_list("terms", flat=True).first()
+    head = " ".join(before)
+    return [f"{head} {term}".strip() for term in (found or [])[:limit]]

@@ -37,3 +37,17 @@ def test_the_search_page(mall):  # noqa: F811
     assert refused.status_code == 400 and "Enter an amount" in refused.content.decode()
     assert client_for(MALL).get("/search/", {"q": "😀"}).status_code == 200
     assert 'action="/search/"' in client_for(MALL).get("/").content.decode()
+
+
+def test_suggestions_complete_by_spelling_pinyin_and_initials(mall):  # noqa: F811
+    from shared_apps.search import services
+
+    services.vocabulary_refresh()
+    assert services.suggestions_refresh() > 0
+    client = client_for(MALL)
+    assert "iphone" in client.get("/api/v1/search/suggest/", {"q": "iph"}).json()["suggestions"]
+    assert "华为" in client.get("/api/v1/search/suggest/", {"q": "huaw"}).json()["suggestions"]
+    assert "华为" in client.get("/api/v1/search/suggest/", {"q": "hw"}).json()["suggestions"]
+    assert client.get("/api/v1/search/suggest/", {"q": "apple mac"}).json()["suggestions"][0] == "apple macbook"
+    for hostile in ("", "😀", "'; --", "x" * 5000):
+        assert client.get("/api/v1/search/suggest/", {"q": hostile}).status_code == 200
