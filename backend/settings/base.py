@@ -48,6 +48,7 @@ SHARED_APPS = [
     "shared_apps.payments",
     "shared_apps.settlement",
     "shared_apps.search",
+    "shared_apps.comparison",
 ]
 TENANT_APPS = [
     "tenant_apps.shop",
@@ -285,6 +286,8 @@ CELERY_BEAT_SCHEDULE = {
     "payments-reconcile": {"task": "shared_apps.payments.tasks.payments_reconcile", "schedule": 60.0},
     "flash-sales": {"task": "shared_apps.orders.tasks.run_flash_sales", "schedule": 5.0},
     "ledger-catch-up": {"task": "shared_apps.settlement.tasks.ledger_catch_up", "schedule": 60.0},
+    "search-vocabulary": {"task": "shared_apps.search.tasks.vocabulary_and_suggestions_refresh",
+                          "schedule": 3600.0},
     "settlement-daily": {"task": "shared_apps.settlement.tasks.settlement_daily",
                          "schedule": crontab(hour=2, minute=30)},  # 02:30 in CELERY_TIMEZONE
 }
