@@ -129,3 +129,14 @@ def test_no_match_offers_corrections(mall):
     services.vocabulary_refresh()
     results = query.search(q="iphnoe")
     assert results.total == 0 and results.did_you_mean[:1] == ["iphone"]
+
+
+def test_the_rebuild_command_writes_every_document_again(mall):
+    import io
+
+    from django.core.management import call_command
+
+    OfferDoc.objects.all().delete()
+    out = io.StringIO()
+    call_command("search_rebuild", stdout=out)
+    assert out.getvalue().startswith("7 documents") and len(query.search(q="华为").hits) == 3
