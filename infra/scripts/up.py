@@ -3,7 +3,7 @@
 
 Steps: PostgreSQL and Redis (embedded under `.data/` unless DATABASE_URL / REDIS_URL are set, see
 services.py), `migrate_schemas` (also keeps the shop template schema current), `collectstatic`,
-`seed_demo` (idempotent), then gunicorn and one Celery process running worker and beat together.
+`seed_demo` (idempotent), `search_rebuild --missing`, then gunicorn and one Celery process running worker and beat together.
 It prints the URLs and demo logins and runs until Ctrl-C (SIGINT) or SIGTERM, then stops
 everything it started, in order: web and worker first (so no task dies half-way because Redis
 went away), then Redis, then PostgreSQL.
@@ -227,6 +227,7 @@ def main() -> int:
         manage("migrate_schemas", "--noinput")
         manage("collectstatic", "--noinput", "--verbosity", "0")
         manage("seed_demo")
+        manage("search_rebuild", "--missing")
 
         RUN_DIR.mkdir(parents=True, exist_ok=True)
         children["gunicorn"] = spawn(

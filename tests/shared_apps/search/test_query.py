@@ -140,3 +140,16 @@ def test_the_rebuild_command_writes_every_document_again(mall):
     out = io.StringIO()
     call_command("search_rebuild", stdout=out)
     assert out.getvalue().startswith("7 documents") and len(query.search(q="华为").hits) == 3
+
+
+def test_the_rebuild_of_missing_documents_only(mall):
+    import io
+
+    from django.core.management import call_command
+
+    OfferDoc.objects.filter(pk__in=OfferDoc.objects.values("pk")[:2]).delete()
+    out = io.StringIO()
+    call_command("search_rebuild", "--missing", stdout=out)
+    assert out.getvalue().startswith("2 documents") and OfferDoc.objects.count() == 7
+    call_command("search_rebuild", "--missing", stdout=out)
+    assert out.getvalue().endswith("0 documents, vocabulary kept\n")
