@@ -69,7 +69,7 @@ class SearchApi(APIView):
                    responses={200: ResultsOut},
                    description="Words match titles, brands, models and attributes (synonyms and brand names "
                    "in either language included); filters narrow; facets count categories and brands. Above "
-                   "5,000 matches the total and facets are estimates (`estimated`). 400 names a bad value.")
+                   "2,000 matches the total and facets are estimates (`estimated`). 400 names a bad value.")
     def get(self, request):
         params = request.query_params
         results = query.search(

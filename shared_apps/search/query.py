@@ -2,7 +2,7 @@
 
 One tsquery carries the shopper's words (the shared tokenizer, synonyms included) and the
 category, brand and shop filters as tokens, so PostgreSQL intersects them in the GIN index;
-price range and stock are plain column conditions. The count is exact up to `EXACT_LIMIT`
+price range and stock are plain column conditions. The count is exact up to `EXACT_LIMIT` (2,000)
 matches; above it the total and the facet counts are estimated from a sample and say so
 (`estimated`), while the first page stays exact. No words and no filters: every offer, by sales.
 A query with no match gets spelling corrections (did_you_mean) instead of an empty answer.
@@ -28,7 +28,7 @@ SORTS = {
     "sales": "d.sales_count DESC, d.offer_id DESC",
     "newest": "d.listed_at DESC NULLS LAST, d.offer_id DESC",
 }
-EXACT_LIMIT = 5000
+EXACT_LIMIT = 2000
 SAMPLE_PERCENT = 2
 PER_PAGE_MAX = 60
 MAX_PAGE = 100  # deeper than this, narrow the search
@@ -133,11 +133,13 @@ def search(*, q: str = "", category_id=None, brand: str = "", shop_id=None, pric
         where.append("d.in_stock")
     params["query"] = tsquery or "zqall"
     base = f"FROM search_offerdoc d, to_tsquery('simple', %(query)s) AS q(query) WHERE {' AND '.join(where)}"
-    order = SORTS[sort] if tsquery or sort != "relevance" else SORTS["sales"]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT {EXACT_LIMIT + 1}) probe", params)
         total = cursor.fetchone()[0]
         estimated = total > EXACT_LIMIT
+        # Ranking every match of a broad query costs a sort of all of them: above EXACT_LIMIT the
+        # best sellers among the matches come first instead (the sales index stops at the page).
+        order = SORTS["sales"] if sort == "relevance" and (estimated or not tsquery) else SORTS[sort]
         cursor.execute(f"""
             SELECT d.offer_id, d.shop_id, d.product_id, d.sku_id, t.title, d.brand, t.image, d.price,
                    d.sales_count, d.in_stock
@@ -164,7 +166,16 @@ def search(*, q: str = "", category_id=None, brand: str = "", shop_id=None, pric
 
 
 def _facets(cursor, results: Results, base: str, params: dict, *, scale: float) -> None:
-    for name, column in (("categories", "d.category_id"), ("brands", "d.brand")):
-        cursor.execute(f"SELECT {column}, count(*) {base} AND {column} IS NOT NULL AND {column}::text <> '' "
-                       f"GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20", params)
-        setattr(results, name, [Facet(str(value), round(count * scale)) for value, count in cursor.fetchall()])
+    """Category and brand counts of the matches in one pass (GROUPING SETS), the top 20 of each."""
+    cursor.execute(f"""
+        SELECT d.category_id, d.brand, count(*) {base}
+         GROUP BY GROUPING SETS ((d.category_id), (d.brand))""", params)
+    categories, brands = [], []
+    for category, brand, count in cursor.fetchall():
+        if category is not None:
+            categories.append(Facet(str(category), round(count * scale)))
+        elif brand:
+            brands.append(Facet(brand, round(count * scale)))
+    order = lambda facet: (-facet.count, facet.value)  # noqa: E731
+    results.categories = sorted(categories, key=order)[:20]
+    results.brands = sorted(brands, key=order)[:20]
