@@ -12,6 +12,7 @@ PROVISION_ARGS ?=
 NOOP_ARGS ?=
 SETTLEMENT_ARGS ?=
 SEARCH_ARGS ?=
+COMPARISON_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install up test bench lint schema clean-data stop
@@ -20,7 +21,7 @@ help:
 	@echo "make up          run the mall (http://mall.localhost:8000/), Ctrl-C stops it"
 	@echo "make test        run the test suite (ARGS=\"-k name\" is passed to pytest)"
 	@echo "make bench       run the benchmarks in tests/bench/ (JSON lines; PROVISION_ARGS, NOOP_ARGS,"
-	@echo "                 LEDGER_ARGS, IMPORT_ARGS, INDEX_ARGS, STOREFRONT_ARGS, CHECKOUT_ARGS, FLASH_ARGS, SETTLEMENT_ARGS, SEARCH_ARGS pass flags for quick runs;"
+	@echo "                 LEDGER_ARGS, IMPORT_ARGS, INDEX_ARGS, STOREFRONT_ARGS, CHECKOUT_ARGS, FLASH_ARGS, SETTLEMENT_ARGS, SEARCH_ARGS, COMPARISON_ARGS pass flags for quick runs;"
 	@echo "                 the storefront bench needs wrk: apt-get install wrk)"
 	@echo "make schema      validate the OpenAPI schema (written to /tmp/schema.yml)"
 	@echo "make lint        ruff when installed, else a byte-compile check"
@@ -45,7 +46,8 @@ bench: install
 		&& $(VPY) tests/bench/stock_ledger.py $(LEDGER_ARGS) && $(VPY) tests/bench/catalog_import.py $(IMPORT_ARGS) \
 		&& $(VPY) tests/bench/index_refresh.py $(INDEX_ARGS) && $(VPY) tests/bench/storefront.py $(STOREFRONT_ARGS) \
 		&& $(VPY) tests/bench/checkout.py $(CHECKOUT_ARGS) && $(VPY) tests/bench/flash_sale.py $(FLASH_ARGS) \
-		&& $(VPY) tests/bench/settlement.py $(SETTLEMENT_ARGS) && $(VPY) tests/bench/search.py $(SEARCH_ARGS)'
+		&& $(VPY) tests/bench/settlement.py $(SETTLEMENT_ARGS) && $(VPY) tests/bench/search.py $(SEARCH_ARGS) \
+		&& $(VPY) tests/bench/comparison.py $(COMPARISON_ARGS)'
 
 schema: install
 	$(VPY) infra/scripts/services.py run --purpose schema --settings backend.settings.test -- \
