@@ -50,6 +50,17 @@ def field_error(field: str, message: str, *, code: str = "invalid") -> ServiceEr
     return ServiceError(f"{field}: {message}", code=code, fields={field: [message]})
 
 
+def amount_field(value, field: str, *, allow_zero: bool = True):
+    """A client-given amount (backend.lib.money.parse_amount), or a 400 naming `field` with
+    parse_amount's own message."""
+    from backend.lib.money import parse_amount
+
+    try:
+        return parse_amount(value, field=field, allow_zero=allow_zero)
+    except DjangoValidationError as exc:
+        raise field_error(field, exc.message_dict[field][0]) from None
+
+
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 

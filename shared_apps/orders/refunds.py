@@ -19,15 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from backend.api.errors import Conflict, NotFound, field_error
-from backend.lib.money import format_cny, parse_amount
+from backend.api.errors import Conflict, NotFound, amount_field, field_error
+from backend.lib.money import format_cny
 from shared_apps.audit.services import audit_record
 from shared_apps.settlement.interface import refund_moved as ledger_refund_moved
 
@@ -78,10 +77,7 @@ def _parsed_lines(lines) -> list[RefundLineIn]:
         if line_id in seen:
             raise field_error(f"{field}.line", _("This line is listed twice."))
         seen.add(line_id)
-        try:
-            amount = parse_amount(raw.get("amount"), field="amount", allow_zero=False)
-        except ValidationError as exc:
-            raise field_error(f"{field}.amount", exc.message_dict["amount"][0]) from None
+        amount = amount_field(raw.get("amount"), f"{field}.amount", allow_zero=False)
         quantity = raw.get("quantity")
         if isinstance(quantity, str):
             quantity = quantity.strip()
@@ -95,10 +91,7 @@ def _parsed_lines(lines) -> list[RefundLineIn]:
 
 
 def _shipping(value) -> Decimal:
-    try:
-        return parse_amount(value if value not in (None, "") else "0", field="shipping_amount")
-    except ValidationError as exc:
-        raise field_error("shipping_amount", exc.message_dict["shipping_amount"][0]) from None
+    return amount_field(value if value not in (None, "") else "0", "shipping_amount")
 
 
 def _reason(value) -> str:

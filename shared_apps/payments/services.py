@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.api.errors import Conflict, NotFound, ServiceError, field_error
-from backend.lib.money import format_cny, parse_amount
+from backend.api.errors import Conflict, NotFound, ServiceError, amount_field, field_error
+from backend.lib.money import format_cny
 
 from . import providers, registry
 from .models import (
@@ -54,10 +53,7 @@ REFUSING = frozenset({Outcome.REFUSED, Outcome.BAD_SIGNATURE, Outcome.MALFORMED,
 
 
 def _amount(value, field: str = "amount") -> Decimal:
-    try:
-        return parse_amount(value, field=field, allow_zero=False)
-    except ValidationError as exc:
-        raise field_error(field, exc.message_dict[field][0]) from exc
+    return amount_field(value, field, allow_zero=False)
 
 
 def payment_locked(number: str) -> Payment:

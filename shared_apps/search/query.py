@@ -16,8 +16,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from backend.api.errors import field_error
-from backend.lib.money import parse_amount
+from backend.api.errors import amount_field, field_error
 
 from . import index, text
 
@@ -79,12 +78,7 @@ def _int(value, name: str, *, low: int, high: int, default: int) -> int:
 
 
 def _money(value, name: str) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return parse_amount(value, field=name)
-    except Exception:  # noqa: BLE001 - Django's ValidationError; any bad amount is a 400 naming it
-        raise field_error(name, _("Enter an amount such as 12.50.")) from None
+    return None if value in (None, "") else amount_field(value, name)
 
 
 def _tsquery(q: str, *, category_id, brand, shop_id) -> str:
@@ -176,6 +170,8 @@ def _facets(cursor, results: Results, base: str, params: dict, *, scale: float) 
             categories.append(Facet(str(category), round(count * scale)))
         elif brand:
             brands.append(Facet(brand, round(count * scale)))
-    order = lambda facet: (-facet.count, facet.value)  # noqa: E731
+    def order(facet: Facet) -> tuple:
+        return -facet.count, facet.value
+
     results.categories = sorted(categories, key=order)[:20]
     results.brands = sorted(brands, key=order)[:20]

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from backend.api.errors import Conflict, NotFound, field_error
+from backend.api.errors import Conflict, NotFound, amount_field, field_error
 from backend.lib import regions
-from backend.lib.money import parse_amount
 from shared_apps.audit.services import audit_record
 
 from .models import PICKUP, DeliveryMethod, FreightBasis, FreightRegionRule, FreightTemplate
@@ -52,10 +50,7 @@ def whole_number(value, field: str, *, minimum: int = 1, maximum: int = MAX_UNIT
 def amount(value, field: str) -> Decimal:
     if isinstance(value, bool) or value is None or isinstance(value, float | list | dict):
         raise field_error(field, _("Enter an amount such as 12.50."))
-    try:
-        return parse_amount(value, field=field)
-    except ValidationError as exc:
-        raise field_error(field, exc.message_dict[field][0]) from exc
+    return amount_field(value, field)
 
 
 def region_codes(value, field: str) -> list[str]:
