@@ -45,46 +45,34 @@ PROVIDERS = ("sandbox", "alipay", "wechat")
 MAX_BYTES = 64 * 1024 * 1024
 
 
-def _ledger_payments(provider: str, *, references=None, start=None, end=None) -> dict[str, tuple[Decimal, Decimal]]:
-    """{payment number: (amount, fee)} from capture entries of `provider`'s cash."""
-    lines = JournalLine.objects.filter(entry__kind=EntryKind.PAYMENT_CAPTURED)
-    if references is not None:
-        lines = lines.filter(entry__reference__in=references)
-    else:
-        lines = lines.filter(entry__occurred_at__gte=start, entry__occurred_at__lt=end)
-    cash = f"{AccountKind.PROVIDER_CASH}:{provider}"
-    found: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0), False])
-    for reference, code, kind, total in (lines.values_list("entry__reference", "account__code", "account__kind")
-                                         .annotate(total=Sum("amount"))):
-        row = found[reference]
-        if code == cash:
-            row[2] = True
-        if kind == AccountKind.SHOP_PAYABLE:
-            row[0] -= total  # credited to the shops: the payment's amount
-        elif kind == AccountKind.PROVIDER_FEES:
-            row[1] += total
-    return {ref: (row[0], row[1]) for ref, row in found.items() if row[2]}
+# How the ledger books each kind of statement line: (entry kind, the account whose lines carry the
+# amount, the sign that makes it positive). The fee is the provider-fees lines as they stand: a
+# fee charged is a debit (positive), a fee given back a credit (negative), as statements show it.
+BOOKED = {
+    "payment": (EntryKind.PAYMENT_CAPTURED, AccountKind.SHOP_PAYABLE, -1),  # credited to the shops
+    "refund": (EntryKind.REFUND_PAID, AccountKind.REFUNDS_CLEARING, 1),
+}
 
 
-def _ledger_refunds(provider: str, *, references=None, start=None, end=None) -> dict[str, tuple[Decimal, Decimal]]:
-    """{refund number: (amount, fee)} from "refund paid" entries of `provider`'s cash; a fee given
-    back is negative, as in the statements."""
-    lines = JournalLine.objects.filter(entry__kind=EntryKind.REFUND_PAID)
+def _booked(kind: str, provider: str, *, references=None, start=None, end=None) -> dict[str, tuple[Decimal, Decimal]]:
+    """{payment or refund number: (amount, fee)} of `provider`'s cash, by reference or by day."""
+    entry_kind, amount_account, sign = BOOKED[kind]
+    lines = JournalLine.objects.filter(entry__kind=entry_kind)
     if references is not None:
         lines = lines.filter(entry__reference__in=references)
     else:
         lines = lines.filter(entry__occurred_at__gte=start, entry__occurred_at__lt=end)
     cash = f"{AccountKind.PROVIDER_CASH}:{provider}"
     found: dict[str, list] = defaultdict(lambda: [Decimal(0), Decimal(0), False])
-    for reference, code, kind, total in (lines.values_list("entry__reference", "account__code", "account__kind")
-                                         .annotate(total=Sum("amount"))):
+    for reference, code, account_kind, total in (
+            lines.values_list("entry__reference", "account__code", "account__kind").annotate(total=Sum("amount"))):
         row = found[reference]
         if code == cash:
             row[2] = True
-        if kind == AccountKind.REFUNDS_CLEARING:
-            row[0] += total
-        elif kind == AccountKind.PROVIDER_FEES:
-            row[1] += total  # a fee given back is credited to fees: negative, as statements show it
+        if account_kind == amount_account:
+            row[0] += sign * total
+        elif account_kind == AccountKind.PROVIDER_FEES:
+            row[1] += total
     return {ref: (row[0], row[1]) for ref, row in found.items() if row[2]}
 
 
@@ -130,8 +118,8 @@ def _match(run: ReconciliationImport, lines) -> None:
     payments = [line for line in lines if line.kind == "payment"]
     refunds = [line for line in lines if line.kind == "refund"]
     in_ledger = {
-        "payment": _ledger_payments(run.provider, references=[line.out_trade_no for line in payments]),
-        "refund": _ledger_refunds(run.provider, references=[line.out_refund_no for line in refunds]),
+        "payment": _booked("payment", run.provider, references=[line.out_trade_no for line in payments]),
+        "refund": _booked("refund", run.provider, references=[line.out_refund_no for line in refunds]),
     }
     items, seen = [], {"payment": set(), "refund": set()}
     for line in lines:
@@ -150,9 +138,8 @@ def _match(run: ReconciliationImport, lines) -> None:
             ledger_fee=ledger[1] if ledger else None,
             resolution=Resolution.RESOLVED if state == ItemState.MATCHED else Resolution.OPEN))
     start, end = _day_bounds(run.day)
-    for kind, booked in (("payment", _ledger_payments(run.provider, start=start, end=end)),
-                         ("refund", _ledger_refunds(run.provider, start=start, end=end))):
-        for reference, (amount, fee) in sorted(booked.items()):
+    for kind in BOOKED:
+        for reference, (amount, fee) in sorted(_booked(kind, run.provider, start=start, end=end).items()):
             if reference not in seen[kind]:
                 items.append(ReconciliationItem(reconciliation=run, state=ItemState.MISSING, kind=kind,
                                                 reference=reference, ledger_amount=amount, ledger_fee=fee))
