@@ -40,7 +40,7 @@ from .models import (
     SubOrder,
     SubOrderStatus,
 )
-from .selectors import plausible_number
+from .selectors import sub_order_any
 from .services import _emit, _locked, _move
 
 S = SubOrderStatus
@@ -192,10 +192,7 @@ def _payment_number(sub: SubOrder) -> str:
 
 
 def _find_sub(number: str, shop_id: int | None) -> SubOrder:
-    subs = SubOrder.objects.select_related("order", "shop")
-    if shop_id is not None:
-        subs = subs.filter(shop_id=shop_id)
-    sub = subs.filter(number=number).first() if plausible_number(number) else None
+    sub = sub_order_any(number=number, shop_id=shop_id)
     if sub is None:
         raise NotFound(_("No such order."))
     return sub

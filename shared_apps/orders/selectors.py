@@ -66,11 +66,12 @@ def order_whole(*, number: str) -> Order | None:
         Prefetch("sub_orders__status_changes", queryset=SubOrderStatusChange.objects.order_by("id"))).first()
 
 
-def sub_order_any(*, number: str) -> SubOrder | None:
-    """Any shop's sub-order (operators)."""
+def sub_order_any(*, number: str, shop_id: int | None = None) -> SubOrder | None:
+    """Any shop's sub-order (operators), or only of `shop_id` when given, with order and shop."""
     if not plausible_number(number):
         return None
-    return SubOrder.objects.select_related("order", "shop").filter(number=number).first()
+    subs = SubOrder.objects.select_related("order", "shop").filter(number=number)
+    return (subs.filter(shop_id=shop_id) if shop_id is not None else subs).first()
 
 
 def all_refunds(*, status: str = "", shop_id: int | None = None) -> QuerySet[OrderRefund]:
