@@ -251,41 +251,41 @@ def payout_send(request, number: str):
     return redirect("ops-finance:payout", payout.number)
 
 
-@operator_required(ACT)
-@require_POST
-def payout_mark_paid(request, number: str):
-    form = MarkPaidForm(request.POST)
+def _payout_form_action(request, number: str, form_class, slot: str, act, done: str):
+    """A payout form (mark paid, mark failed): the form's errors or the service's refusal on the
+    payout's page, else the message `done` and back to the payout."""
+    form = form_class(request.POST)
     if not form.is_valid():
-        return _payout_page(request, number, paid=form, status=400)
+        return _payout_page(request, number, status=400, **{slot: form})
     try:
-        payout = payouts.payout_mark_paid(number=number, actor_user_id=request.user.pk,
-                                          reference=form.cleaned_data["reference"])
+        payout = act(form.cleaned_data)
     except ServiceError as exc:
         if exc.status_code == 404:
             raise Http404("No such payout.") from exc
         attach_service_error(form, exc)
-        return _payout_page(request, number, paid=form, status=exc.status_code)
-    messages.success(request, _("Payout %(number)s is marked paid.") % {"number": payout.number})
+        return _payout_page(request, number, status=exc.status_code, **{slot: form})
+    messages.success(request, done % {"number": payout.number})
     return redirect("ops-finance:payout", payout.number)
+
+
+@operator_required(ACT)
+@require_POST
+def payout_mark_paid(request, number: str):
+    return _payout_form_action(
+        request, number, MarkPaidForm, "paid",
+        lambda data: payouts.payout_mark_paid(number=number, actor_user_id=request.user.pk,
+                                              reference=data["reference"]),
+        _("Payout %(number)s is marked paid."))
 
 
 @operator_required(ACT)
 @require_POST
 def payout_mark_failed(request, number: str):
-    form = MarkFailedForm(request.POST)
-    if not form.is_valid():
-        return _payout_page(request, number, failed=form, status=400)
-    try:
-        payout = payouts.payout_mark_failed(number=number, actor_user_id=request.user.pk,
-                                            reason=form.cleaned_data["reason"])
-    except ServiceError as exc:
-        if exc.status_code == 404:
-            raise Http404("No such payout.") from exc
-        attach_service_error(form, exc)
-        return _payout_page(request, number, failed=form, status=exc.status_code)
-    messages.success(request, _("Payout %(number)s is marked failed; the shop is owed the money again.")
-                     % {"number": payout.number})
-    return redirect("ops-finance:payout", payout.number)
+    return _payout_form_action(
+        request, number, MarkFailedForm, "failed",
+        lambda data: payouts.payout_mark_failed(number=number, actor_user_id=request.user.pk,
+                                                reason=data["reason"]),
+        _("Payout %(number)s is marked failed; the shop is owed the money again."))
 
 
 @operator_required(ACT)
