@@ -11,4 +11,5 @@ urlpatterns = [
     path("payments/", include("shared_apps.payments.api_urls")),
     path("flash/", include("shared_apps.orders.flash_urls")),
     path("search/", include("shared_apps.search.api_urls")),
+    path("", include("shared_apps.comparison.api_urls")),
 ]

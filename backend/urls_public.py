@@ -17,6 +17,7 @@ urlpatterns = [
     path("orders/", include("shared_apps.orders.urls")),
     path("pay/", include("shared_apps.payments.urls")),
     path("flash/<int:sale_id>/", flash_views.sale_page, name="flash-sale"),
+    path("", include("shared_apps.comparison.urls")),
     path("api/v1/", include("backend.api_public")),
     *common_patterns,
 ]

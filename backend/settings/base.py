@@ -49,6 +49,7 @@ SHARED_APPS = [
     "shared_apps.settlement",
     "shared_apps.search",
     "shared_apps.comparison",
+    "shared_apps.collection",
 ]
 TENANT_APPS = [
     "tenant_apps.shop",

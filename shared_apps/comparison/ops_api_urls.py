@@ -1,0 +1,5 @@
+"""URL routes (wired in backend/urls_*.py)."""
+
+
+
+urlpatterns = []
