@@ -25,6 +25,10 @@ class Shop(TenantMixin):
     status_reason = models.CharField(max_length=500, blank=True)
     # A settlement bank account change under review pauses payouts until it is approved.
     payouts_paused = models.BooleanField(default=False)
+    # The shop's rating (店铺评分, 0.00–5.00) as shoppers see it in search and comparison, and how
+    # many ratings it rests on; written by the reviews capability (A2), null until a shop has one.
+    rating = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    rating_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     # Schemas are made by tenants.provisioning (template clone or ready pool), never by save().
