@@ -5,6 +5,7 @@ from django.urls import include, path
 from backend import views
 from backend.urls_common import common_patterns
 from shared_apps.orders import flash_views
+from shared_apps.search import analytics_views as search_analytics_views
 from shared_apps.search import views as search_views
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("dev/", include("shared_apps.accounts.dev_urls")),
     path("cart/", include("shared_apps.cart.urls")),
     path("search/", search_views.search_page, name="search"),
+    path("search/click/", search_analytics_views.click_redirect, name="search-click"),
     path("orders/", include("shared_apps.orders.urls")),
     path("pay/", include("shared_apps.payments.urls")),
     path("flash/<int:sale_id>/", flash_views.sale_page, name="flash-sale"),

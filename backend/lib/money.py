@@ -24,10 +24,10 @@ def parse_amount(value, *, field: str = "amount", allow_zero: bool = True) -> De
         raise ValidationError({field: ["Enter an amount such as 12.50."]})
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValidationError({field: ["The amount must be positive."]})
+    if amount >= Decimal("10000000000"):  # first: quantizing 1e9999 would overflow the context
+        raise ValidationError({field: ["The amount is too large."]})
     if amount != amount.quantize(FEN):
         raise ValidationError({field: ["At most two decimals (fen)."]})
-    if amount >= Decimal("10000000000"):
-        raise ValidationError({field: ["The amount is too large."]})
     return amount.quantize(FEN)
 
 

@@ -289,6 +289,7 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-catch-up": {"task": "shared_apps.settlement.tasks.ledger_catch_up", "schedule": 60.0},
     "search-vocabulary": {"task": "shared_apps.search.tasks.vocabulary_and_suggestions_refresh",
                           "schedule": 3600.0},
+    "search-log-drain": {"task": "shared_apps.search.tasks.search_log_drain", "schedule": 15.0},
     "comparison-regroup": {"task": "shared_apps.comparison.tasks.regroup_changed_offers", "schedule": 10.0},
     "settlement-daily": {"task": "shared_apps.settlement.tasks.settlement_daily",
                          "schedule": crontab(hour=2, minute=30)},  # 02:30 in CELERY_TIMEZONE

@@ -13,6 +13,10 @@ FINANCE = frozenset({OperatorRole.ADMIN, OperatorRole.FINANCE})
 # Giving a buyer money back on an order: finance, and customer service handling a complaint.
 REFUNDS = frozenset({OperatorRole.ADMIN, OperatorRole.FINANCE, OperatorRole.SERVICE})
 AUDIT_LOG = frozenset({OperatorRole.ADMIN, OperatorRole.AUDITOR})
+# Search analytics and the synonym lists are read by admins and auditors; synonyms are edited by
+# admins only (a synonym changes every shopper's results at once).
+SEARCH_READ = frozenset({OperatorRole.ADMIN, OperatorRole.AUDITOR})
+SEARCH_SYNONYMS = frozenset({OperatorRole.ADMIN})
 
 
 def has_operator_role(user, allowed: frozenset) -> bool:

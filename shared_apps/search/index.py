@@ -5,7 +5,9 @@ offers whose price, sales or stock changed, inside its own transaction, so searc
 the moment the offer index does; a delisted offer's document goes with its OfferText row
 (cascade). `docs_rebuild` writes every document again (after a tokenizer or dictionary change).
 The words are made in Python (the shared tokenizer, jieba); each batch is one INSERT … ON
-CONFLICT with to_tsvector('simple', …), joined to the prices in SQL.
+CONFLICT with to_tsvector('simple', …), joined to the prices, the shop's rating and pickup cities
+in SQL. The sales-tier tokens follow the sales count in SQL (`search_sales_tiers`), so a price
+or sales update rewrites a document's words only when the offer crosses a tier.
 """
 
 from __future__ import annotations
@@ -45,6 +47,17 @@ def shop_token(shop_id: int) -> str:
     return f"zqs{shop_id}"
 
 
+def pickup_token(city_code: str) -> str:
+    return f"zqp{city_code}"
+
+
+def tier_token(tier: int) -> str:
+    return f"zqt{tier}"
+
+
+TIERS = (5, 4, 3, 2)  # zqt<k>: sales of at least 10**k (search_sales_tiers)
+
+
 def _ancestors() -> dict[int, list[int]]:
     parents = dict(Category.objects.values_list("pk", "parent_id"))
     chains: dict[int, list[int]] = {}
@@ -71,30 +84,37 @@ def _words(offer: OfferText, chains: dict[int, list[int]]) -> tuple[str, str]:
 
 UPSERT = """
 INSERT INTO search_offerdoc (offer_id, shop_id, product_id, sku_id, category_id, brand, brand_key, price,
-                             sales_count, in_stock, listed_at, tsv)
+                             sales_count, in_stock, rating, listed_at, tsv)
 SELECT t.id, t.shop_id, t.product_id, t.sku_id, t.category_id, t.brand, d.brand_key, p.price,
-       coalesce(p.sales_count, 0), coalesce(p.stock_state, '') <> 'out', t.listed_at,
-       to_tsvector('simple', d.words)
-  FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS d(id, words, brand_key)
+       coalesce(p.sales_count, 0), coalesce(p.stock_state, '') <> 'out', s.rating, t.listed_at,
+       to_tsvector('simple', d.words) || search_sales_tiers(p.sales_count)
+       || array_to_tsvector(ARRAY(SELECT 'zqp' || c.city_code FROM search_shoppickupcity c
+                                   WHERE c.shop_id = t.shop_id))
+  FROM unnest(%s::bigint[], %s::text[], %s::text[]) WITH ORDINALITY AS d(id, words, brand_key, n)
   JOIN offers_offertext t ON t.id = d.id
+  JOIN tenants_shop s ON s.id = t.shop_id
   LEFT JOIN offers_offerprice p ON p.shop_id = t.shop_id AND p.sku_id = t.sku_id
+ ORDER BY d.n
 ON CONFLICT (offer_id) DO UPDATE SET
     shop_id = EXCLUDED.shop_id, product_id = EXCLUDED.product_id, sku_id = EXCLUDED.sku_id,
     category_id = EXCLUDED.category_id, brand = EXCLUDED.brand, brand_key = EXCLUDED.brand_key,
     price = EXCLUDED.price, sales_count = EXCLUDED.sales_count, in_stock = EXCLUDED.in_stock,
-    listed_at = EXCLUDED.listed_at, tsv = EXCLUDED.tsv
+    rating = EXCLUDED.rating, listed_at = EXCLUDED.listed_at, tsv = EXCLUDED.tsv
 """
 
 
-def docs_refresh(offer_ids: Iterable[int]) -> int:
-    """(Re)write the documents of these OfferText rows; returns how many."""
-    ids = sorted(set(offer_ids))
+def docs_refresh(offer_ids: Iterable[int], *, ordered: bool = False) -> int:
+    """(Re)write the documents of these OfferText rows; returns how many. `ordered`: the ids
+    come in the order the rows should be written (the rebuild's (category, brand, sales))."""
+    ids = list(dict.fromkeys(offer_ids)) if ordered else sorted(set(offer_ids))
     if not ids:
         return 0
     chains = _ancestors()
     written = 0
     for start in range(0, len(ids), BATCH):
-        offers = list(OfferText.objects.filter(pk__in=ids[start:start + BATCH]))
+        chunk = ids[start:start + BATCH]
+        found = OfferText.objects.in_bulk(chunk)
+        offers = [found[pk] for pk in chunk if pk in found]
         made = [(offer.pk, *_words(offer, chains)) for offer in offers]
         with connection.cursor() as cursor:
             cursor.execute(UPSERT, [[m[0] for m in made], [m[1] for m in made], [m[2] for m in made]])
@@ -102,21 +122,67 @@ def docs_refresh(offer_ids: Iterable[int]) -> int:
     return written
 
 
+TIER_LEXEMES = "{" + ",".join(tier_token(k) for k in TIERS) + "}"
+
+
 def docs_prices_refresh(*, shop_id: int, sku_ids: Iterable[int]) -> int:
-    """Copy price, sales and stock of these offers from the offer index; one UPDATE."""
+    """Copy price, sales and stock of these offers from the offer index; one UPDATE, found
+    through the offer index's (shop, sku) key. The words change only when the sales tier does."""
     skus = sorted(set(sku_ids))
     if not skus:
         return 0
     with connection.cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(f"""
             UPDATE search_offerdoc d SET price = p.price, sales_count = p.sales_count,
-                   in_stock = p.stock_state <> 'out'
-              FROM offers_offerprice p
-             WHERE d.shop_id = %s AND d.sku_id = ANY(%s::bigint[])
-               AND p.shop_id = d.shop_id AND p.sku_id = d.sku_id""", [shop_id, skus])
+                   in_stock = p.stock_state <> 'out',
+                   tsv = CASE WHEN search_sales_tiers(d.sales_count) = search_sales_tiers(p.sales_count) THEN d.tsv
+                              ELSE ts_delete(d.tsv, '{TIER_LEXEMES}'::text[]) || search_sales_tiers(p.sales_count)
+                         END
+              FROM offers_offertext t
+              JOIN offers_offerprice p ON p.shop_id = t.shop_id AND p.sku_id = t.sku_id
+             WHERE t.shop_id = %s AND t.sku_id = ANY(%s::bigint[]) AND d.offer_id = t.id""", [shop_id, skus])
         return cursor.rowcount
 
 
+def shop_facts_refresh(shop_id: int) -> int:
+    """Copy a shop's rating and pickup cities into all its documents (after either changed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            WITH cities AS (
+                SELECT coalesce(array_agg('zqp' || city_code), '{}') AS tokens
+                  FROM search_shoppickupcity WHERE shop_id = %(shop)s)
+            UPDATE search_offerdoc d
+               SET rating = s.rating,
+                   tsv = ts_delete(d.tsv, ARRAY(SELECT lexeme FROM unnest(d.tsv) u WHERE u.lexeme LIKE 'zqp%%'))
+                         || array_to_tsvector((SELECT tokens FROM cities))
+              FROM tenants_shop s
+             WHERE s.id = d.shop_id AND d.shop_id = %(shop)s""", {"shop": shop_id})
+        return cursor.rowcount
+
+
+def shop_pickup_refresh(*, shop_id: int, city_codes: Iterable[str]) -> bool:
+    """Record the cities where a shop hands goods over; rewrites its documents when they changed.
+    Called from the shop's schema when its pickup locations change."""
+    from .models import ShopPickupCity
+
+    wanted = {c for c in city_codes if c}
+    current = set(ShopPickupCity.objects.filter(shop_id=shop_id).values_list("city_code", flat=True))
+    if wanted == current:
+        return False
+    ShopPickupCity.objects.filter(shop_id=shop_id, city_code__in=current - wanted).delete()
+    ShopPickupCity.objects.bulk_create([ShopPickupCity(shop_id=shop_id, city_code=c) for c in sorted(wanted - current)],
+                                       ignore_conflicts=True)
+    shop_facts_refresh(shop_id)
+    return True
+
+
 def docs_rebuild() -> int:
-    """Every document again, from the whole offer index."""
-    return docs_refresh(OfferText.objects.values_list("pk", flat=True).iterator())
+    """Every document again, from the whole offer index, written in (category, brand, sales)
+    order so the matches of one category or brand share heap pages (see the model)."""
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT t.id FROM offers_offertext t
+              LEFT JOIN offers_offerprice p ON p.shop_id = t.shop_id AND p.sku_id = t.sku_id
+             ORDER BY t.category_id NULLS LAST, lower(t.brand), p.sales_count DESC NULLS LAST, t.id""")
+        ids = [row[0] for row in cursor.fetchall()]
+    return docs_refresh(ids, ordered=True)

@@ -10,3 +10,11 @@ def vocabulary_and_suggestions_refresh() -> int:
 
     vocabulary_refresh()
     return suggestions_refresh()
+
+
+@shared_task(ignore_result=True)
+def search_log_drain() -> int:
+    """Move the searches and clicks logged in Redis into PostgreSQL (search analytics)."""
+    from .analytics import log_drain
+
+    return log_drain().searches

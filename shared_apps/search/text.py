@@ -282,12 +282,16 @@ def query_terms(text) -> list[Term]:
     return list(seen.values())[:QUERY_TERMS]
 
 
-def query(text, *, synonyms: bool = True) -> str:
+def query(text, *, synonyms: bool = True, any_term: bool = False) -> str:
     """A `to_tsquery('simple', …)` string for a shopper's text: every term must match, as itself,
     as any synonym (see `synonyms.expand`), or as all of its parts ("mate60" matches a title
-    written "Mate 60"). Every operand is quoted. An empty string when nothing searchable is left;
+    written "Mate 60"; 笔记本电脑 one written 笔记本 电脑) — but not as its single characters.
+    Every operand is quoted. `any_term`: any one term is enough (related items). An empty string when nothing searchable is left;
     never raises."""
-    terms = query_terms(text)
+    # A whole dictionary word need not also match as its single characters: the index holds the
+    # word itself (those characters match half the mall, and cost as much to read).
+    terms = [t if t.kind != "han" or any(len(p) > 1 for p in t.parts) else Term(t.word, t.kind)
+             for t in query_terms(text)]
     if not terms:
         return ""
     groups: dict[str, set[str]] = {}
@@ -312,7 +316,7 @@ def query(text, *, synonyms: bool = True) -> str:
         if term.parts:
             clause = f"( {clause} | ( {' & '.join(any_of(p) for p in dict.fromkeys(term.parts))} ) )"
         clauses.append(clause)
-    return " & ".join(clauses)
+    return (" | " if any_term else " & ").join(clauses)
 
 
 # --- pinyin -------------------------------------------------------------------------------------

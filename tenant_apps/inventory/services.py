@@ -646,9 +646,11 @@ def location_create(*, data: dict) -> Location:
     last = Location.objects.order_by("-priority").values_list("priority", flat=True).first()
     try:
         with transaction.atomic():
-            return Location.objects.create(**data, priority=(last or 0) + 1)
+            location = Location.objects.create(**data, priority=(last or 0) + 1)
     except IntegrityError as exc:  # a concurrent create took the code
         raise Conflict("code: another location has this code.", code="duplicate", fields={"code": ["Another location has this code."]}) from exc
+    _pickup_cities_publish()
+    return location
 
 
 @transaction.atomic
@@ -663,7 +665,18 @@ def location_update(*, location_id: int, data: dict) -> Location:
     for key, value in data.items():
         setattr(location, key, value)
     location.save(update_fields=list(data) or None)
+    _pickup_cities_publish()
     return location
+
+
+def _pickup_cities_publish() -> None:
+    """Tell mall search in which cities this shop hands goods over (its pickup-city filter)."""
+    from shared_apps.search.index import shop_pickup_refresh
+    from tenant_apps.catalog.outbox import current_shop_id
+
+    cities = (Location.objects.filter(is_active=True, does_pickup=True).exclude(city_code="")
+              .values_list("city_code", flat=True))
+    shop_pickup_refresh(shop_id=current_shop_id(), city_codes=cities)
 
 
 @transaction.atomic

@@ -22,6 +22,7 @@ import json
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 from common import ms, percentile, use_bench_database
 
@@ -36,6 +37,7 @@ KINDS = [("手机", ["Mate", "Pro", "Note", "Ultra", "K"]), ("笔记本电脑", 
          ("羽绒服", ["轻薄", "长款", "连帽"]), ("面霜", ["修护", "保湿", "紧致"]), ("牛奶", ["纯牛奶", "低脂", "有机"])]
 COLORS = ["雅川青", "曜石黑", "冰霜银", "白色", "黑色", "蓝色", "Pink", "Black", "Silver", "Gold"]
 NULL = "\\N"  # COPY's null
+CITIES = ["310100", "110100", "440100", "440300", "330100", "510100", "420100", "320100"]
 SPECS = ["8GB+256GB", "12GB+512GB", "16+1TB", "256G", "512G", "1.5匹", "42码", "500ml", "XL", "M"]
 
 
@@ -48,6 +50,7 @@ def build(shops: int, offers: int, seed: int = 7) -> dict:
     from django.db import connection
 
     from shared_apps.search import index, text
+    from shared_apps.search.models import ShopPickupCity
     from shared_apps.taxonomy.models import Category
     from tenants.models import Shop
 
@@ -59,9 +62,13 @@ def build(shops: int, offers: int, seed: int = 7) -> dict:
     from django.contrib.auth import get_user_model
 
     owner, _ = get_user_model().objects.get_or_create(email="bench-search@example.com")
-    Shop.objects.bulk_create([Shop(schema_name=f"bench_search_{i}", subdomain=f"bs{i}", name=f"Shop {i}",
-                                   company_name="Bench Co", owner=owner) for i in range(shops)])
+    Shop.objects.bulk_create([
+        Shop(schema_name=f"bench_search_{i}", subdomain=f"bs{i}", name=f"Shop {i}", company_name="Bench Co",
+             owner=owner, rating=None if i % 5 == 0 else Decimal(rng.randint(300, 500)) / 100, rating_count=i % 97)
+        for i in range(shops)])
     shop_ids = list(Shop.objects.filter(schema_name__startswith="bench_search_").values_list("pk", flat=True))
+    ShopPickupCity.objects.bulk_create([ShopPickupCity(shop_id=shop, city_code=city)
+                                        for shop in shop_ids[::3] for city in rng.sample(CITIES, 2)])
     leaves = list(Category.objects.filter(children__isnull=True).values_list("pk", flat=True))[:len(KINDS) * 3]
     chains = index._ancestors()
     words_of: dict[str, str] = {}
@@ -92,8 +99,9 @@ def build(shops: int, offers: int, seed: int = 7) -> dict:
             filters.append(index.brand_token(key))
         price = rng.choice([99, 199, 299, 999, 1999, 2999, 4999, 6999, 8999]) + rng.randint(0, 99) / 100
         category_cell = str(category) if category else NULL
+        listed = f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d} {rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00+00"
         texts.write(f"{n}\t{shop}\t{n}\t{n}\t{title}\t{cn}\t{model} {code}\t{category_cell}\t{{}}\t{{}}\t\t\t"
-                    f"2026-01-01 00:00:00+00\t2026-01-01 00:00:00+00\n")
+                    f"{listed}\t{listed}\n")
         sales = int(rng.paretovariate(1.0) * 10)
         prices.write(f"{shop}\t{n}\t{n}\t{price:.2f}\t{NULL}\t{NULL}\tin_stock\t{sales}\t2026-01-01 00:00:00+00\n")
         docs.write(f"{n}\t{' '.join(doc_words + filters)}\t{key}\n")
@@ -107,13 +115,19 @@ def build(shops: int, offers: int, seed: int = 7) -> dict:
         cursor.execute("CREATE TEMP TABLE bench_docs (id bigint, words text, brand_key text)")
         with cursor.copy("COPY bench_docs FROM STDIN") as copy:
             copy.write(docs.getvalue())
+        # As index.UPSERT writes a document, in docs_rebuild's (category, brand, sales) order.
         cursor.execute("""
             INSERT INTO search_offerdoc (offer_id, shop_id, product_id, sku_id, category_id, brand, brand_key, price,
-                                         sales_count, in_stock, listed_at, tsv)
+                                         sales_count, in_stock, rating, listed_at, tsv)
             SELECT t.id, t.shop_id, t.product_id, t.sku_id, t.category_id, t.brand, d.brand_key, p.price,
-                   p.sales_count, true, t.listed_at, to_tsvector('simple', d.words)
+                   p.sales_count, true, s.rating, t.listed_at,
+                   to_tsvector('simple', d.words) || search_sales_tiers(p.sales_count)
+                   || array_to_tsvector(ARRAY(SELECT 'zqp' || c.city_code FROM search_shoppickupcity c
+                                               WHERE c.shop_id = t.shop_id))
               FROM bench_docs d JOIN offers_offertext t ON t.id = d.id
-              JOIN offers_offerprice p ON p.shop_id = t.shop_id AND p.sku_id = t.sku_id""")
+              JOIN tenants_shop s ON s.id = t.shop_id
+              JOIN offers_offerprice p ON p.shop_id = t.shop_id AND p.sku_id = t.sku_id
+             ORDER BY t.category_id NULLS LAST, lower(t.brand), p.sales_count DESC, t.id""")
         cursor.execute("DROP TABLE bench_docs")
         cursor.execute("SELECT setval(pg_get_serial_sequence('offers_offertext', 'id'), %s)", [offers])
         terms = io.StringIO()
@@ -123,8 +137,8 @@ def build(shops: int, offers: int, seed: int = 7) -> dict:
                 terms.write(f"{term}\t{pinyin}\t{initials}\t{count}\t{{}}\n")
         with cursor.copy("COPY search_searchterm (term, pinyin, initials, frequency, keys) FROM STDIN") as copy:
             copy.write(terms.getvalue())
-        cursor.execute("ANALYZE search_offerdoc")
-        cursor.execute("ANALYZE offers_offertext")
+        for table in ("search_offerdoc", "offers_offertext", "offers_offerprice", "search_searchterm"):
+            cursor.execute(f"VACUUM ANALYZE {table}")  # what autovacuum does to a loaded table
     from shared_apps.search.services import suggestions_refresh
 
     suggestions_refresh()
@@ -135,7 +149,8 @@ def build(shops: int, offers: int, seed: int = 7) -> dict:
 def query_mix(rng, n: int, models: list[str]) -> list[tuple[str, dict, str]]:
     common = ["手机", "笔记本电脑", "蓝牙耳机", "运动鞋", "黑色", "apple", "小米"]
     medium = ["华为 mate", "小米 note", "apple air", "联想 book", "美的 空调", "耐克 跑鞋", "荣耀 pro 手机"]
-    extras = [{}, {"sort": "price_asc"}, {"in_stock": True}, {"sort": "sales"}, {"price_min": "100", "price_max": "3000"}]
+    extras = [{}, {"sort": "price_asc"}, {"in_stock": True}, {"sort": "sales"}, {"price_min": "100", "price_max": "3000"},
+              {"rating_min": "4"}, {"pickup_city": CITIES[0]}, {"sort": "newest"}]
     mix = []
     for i in range(n):
         kind = ("common", "medium", "rare")[i % 3]
