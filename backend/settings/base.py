@@ -290,6 +290,7 @@ CELERY_BEAT_SCHEDULE = {
     "search-vocabulary": {"task": "shared_apps.search.tasks.vocabulary_and_suggestions_refresh",
                           "schedule": 3600.0},
     "search-log-drain": {"task": "shared_apps.search.tasks.search_log_drain", "schedule": 15.0},
+    "search-dictionary-watch": {"task": "shared_apps.search.tasks.dictionary_watch", "schedule": 60.0},
     "comparison-regroup": {"task": "shared_apps.comparison.tasks.regroup_changed_offers", "schedule": 10.0},
     "settlement-daily": {"task": "shared_apps.settlement.tasks.settlement_daily",
                          "schedule": crontab(hour=2, minute=30)},  # 02:30 in CELERY_TIMEZONE

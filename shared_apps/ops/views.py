@@ -82,6 +82,7 @@ def capabilities(user) -> dict[str, bool]:
         "audit": roles.has_operator_role(user, roles.AUDIT_LOG),
         "payments": roles.has_operator_role(user, roles.FINANCE | roles.REVIEW),
         "finance": roles.has_operator_role(user, roles.FINANCE | roles.REVIEW),
+        "search": roles.has_operator_role(user, roles.SEARCH_READ),
     }
 
 

@@ -173,6 +173,13 @@ def shop_pickup_refresh(*, shop_id: int, city_codes: Iterable[str]) -> bool:
     ShopPickupCity.objects.bulk_create([ShopPickupCity(shop_id=shop_id, city_code=c) for c in sorted(wanted - current)],
                                        ignore_conflicts=True)
     shop_facts_refresh(shop_id)
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from .query import PICKUP_MAP_KEY
+
+    transaction.on_commit(lambda: cache.delete(PICKUP_MAP_KEY))
+    cache.delete(PICKUP_MAP_KEY)
     return True
 
 

@@ -22,7 +22,6 @@ No words and no filters: every offer, by sales. A query with no match gets spell
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -330,19 +329,18 @@ def _facets(cursor, base: str, params: dict, *, scale: float) -> dict:
     return out
 
 
-_pickup_map: tuple[float, dict[int, list[str]]] = (0.0, {})
+PICKUP_MAP_KEY = "search:pickup-cities"  # dropped by index.shop_pickup_refresh
 
 
 def _pickup_cities_by_shop(cursor) -> dict[int, list[str]]:
-    """shop id → its pickup cities, read at most once a minute per process (a facet only)."""
-    global _pickup_map
-    read_at, cities = _pickup_map
-    if time.monotonic() - read_at > 60:
+    """shop id → its pickup cities, from the cache (one small table read when it is empty)."""
+    cities = cache.get(PICKUP_MAP_KEY)
+    if cities is None:
         cursor.execute("SELECT shop_id, city_code FROM search_shoppickupcity")
         cities = {}
         for shop, city in cursor.fetchall():
             cities.setdefault(shop, []).append(city)
-        _pickup_map = (time.monotonic(), cities)
+        cache.set(PICKUP_MAP_KEY, cities, 600)
     return cities
 
 

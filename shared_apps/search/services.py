@@ -111,3 +111,33 @@ def suggest(text: str, *, limit: int = SUGGEST_TERMS) -> list[str]:
     found = SuggestPrefix.objects.filter(prefix=last[:SUGGEST_PREFIX_CHARS]).values_list("terms", flat=True).first()
     head = " ".join(before)
     return [f"{head} {term}".strip() for term in (found or [])[:limit]]
+
+
+def dictionary_watch() -> int:
+    """Beat: when the user dictionary changed (categories, standard products' brands), re-index
+    the documents whose text holds a new word, so indexing and querying segment it alike, then
+    publish the new fingerprint (each process reloads its dictionary on seeing it). Returns the
+    documents re-indexed. The first run only publishes (there is nothing to compare with)."""
+    from django.core.cache import cache
+    from django.db.models import Q
+
+    from shared_apps.offers.models import OfferText
+
+    from . import index, text
+
+    words = text.user_words(text.dictionary_words())
+    published = cache.get(text.DICTIONARY_CACHE_KEY)
+    fingerprint = text.dictionary_fingerprint(words)
+    if published and published.get("fingerprint") == fingerprint:
+        return 0
+    reindexed = 0
+    new = sorted(words - set(published["words"])) if published else []
+    if new:
+        text.dictionary_reset()  # this process indexes with the new words
+        match = Q()
+        for word in new:
+            match |= Q(title__contains=word) | Q(brand__contains=word) | Q(model__contains=word)
+        ids = OfferText.objects.filter(match).values_list("pk", flat=True)
+        reindexed = index.docs_refresh(ids.iterator(chunk_size=index.BATCH))
+    cache.set(text.DICTIONARY_CACHE_KEY, {"fingerprint": fingerprint, "words": sorted(words)}, None)
+    return reindexed

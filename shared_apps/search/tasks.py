@@ -18,3 +18,11 @@ def search_log_drain() -> int:
     from .analytics import log_drain
 
     return log_drain().searches
+
+
+@shared_task(ignore_result=True)
+def dictionary_watch() -> int:
+    """Re-index the documents a changed user dictionary segments differently (every minute)."""
+    from .services import dictionary_watch
+
+    return dictionary_watch()

@@ -19,25 +19,29 @@ every rule and one dictionary. The rules, in order:
      ("Mate 60" → mate60) so a shopper's "mate60" ranks it like a title written "Mate60".
    - runs of other letters (Cyrillic, kana, Hangul …), kept whole.
 3. A handful of Chinese function characters (的, 了 …) are dropped; tokens longer than
-   `TOKEN_CHARS` are dropped as junk.
+   `TOKEN_CHARS` are dropped as junk, and so are Latin runs starting `zq` (the namespace of
+   the index's filter tokens).
 
 Tokens therefore contain only letters and digits, so the PostgreSQL parser keeps each one as a
 single lexeme, and `query` still quotes every operand.
 
 jieba's dictionary is loaded lazily, once per process, into a private `jieba.Tokenizer` (never the
-module-global one), with its cache in a per-user directory under the system temp dir. Changing the
-user dictionary (a new brand or category) takes effect in a process after `dictionary_reset()`;
-titles indexed before still match through rule 2's single characters, and a re-index brings their
-ranking up to date.
+module-global one), with its cache in a per-user directory under the system temp dir. The user
+dictionary changes with the data (a new category, a standard product's brand): the beat task
+`services.dictionary_watch` notices within a minute, re-indexes the documents holding a new word
+and publishes the dictionary's fingerprint, and every process loads the dictionary again within
+`DICTIONARY_CHECK_SECONDS` of seeing a fingerprint that is not its own.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
 import tempfile
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 
@@ -47,6 +51,10 @@ DOCUMENT_CHARS = 4000
 QUERY_CHARS = 200
 QUERY_TERMS = 16
 TOKEN_CHARS = 32
+# The index's filter tokens (zqc12: category 12, zqs3, zqb…, zqp…, zqt…) start so; a word of a title
+# or a query that does is dropped, so no title can file itself under a filter and no query can ask
+# for one.
+RESERVED_PREFIX = "zq"
 STOP_WORDS = frozenset(["的", "了", "和", "与", "及", "或", "之", "在", "是", "把", "被", "着"])
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -79,6 +87,8 @@ class _Segmenter:
     def __init__(self, tokenizer, user_words: frozenset[str]):
         self.tokenizer = tokenizer
         self.user_words = user_words
+        self.fingerprint = dictionary_fingerprint(user_words)
+        self.checked_at = time.monotonic()
 
     def words(self, run: str) -> list[str]:
         return [w for w in self.tokenizer.cut(run, HMM=False) if w]
@@ -151,25 +161,55 @@ def dictionary_words() -> list[str]:
     return words
 
 
+DICTIONARY_CACHE_KEY = "search:dictionary"  # {"fingerprint", "words"}, written by dictionary_watch
+DICTIONARY_CHECK_SECONDS = 30
+
+
+def dictionary_fingerprint(user_words) -> str:
+    return hashlib.sha256("\n".join(sorted(user_words)).encode()).hexdigest()[:16]
+
+
+def _published_fingerprint() -> str | None:
+    """The dictionary's fingerprint as `dictionary_watch` last published it (None: unknown)."""
+    try:
+        from django.core.cache import cache
+
+        return (cache.get(DICTIONARY_CACHE_KEY) or {}).get("fingerprint")
+    except Exception:  # noqa: BLE001 - a search must not fail on this check; keep the dictionary it has
+        return None
+
+
 def _segmenter() -> _Segmenter:
     global _state
     state = _state
+    if state is not None and time.monotonic() - state.checked_at > DICTIONARY_CHECK_SECONDS:
+        # Another process saw the dictionary change (a category, a brand): load it again.
+        state.checked_at = time.monotonic()
+        published = _published_fingerprint()
+        if published and published != state.fingerprint:
+            dictionary_reset()
+            state = None
     if state is not None:
         return state
     with _lock:
         if _state is None:
-            words = dictionary_words()
+            words = user_words(dictionary_words())
             tokenizer = _new_tokenizer()
-            user_words = set()
-            for raw in words:
-                for match in _RUNS.finditer(normalise(raw)):
-                    word = match.group("han")
-                    if word and len(word) > 1:
-                        user_words.add(word)
-            for word in sorted(user_words):
+            for word in sorted(words):
                 tokenizer.add_word(word)  # frequency suggested by jieba: always kept whole
-            _state = _Segmenter(tokenizer, frozenset(user_words))
+            _state = _Segmenter(tokenizer, words)
         return _state
+
+
+def user_words(words) -> frozenset[str]:
+    """The Han words of the user dictionary that change segmentation (two characters or more)."""
+    found = set()
+    for raw in words:
+        for match in _RUNS.finditer(normalise(raw)):
+            word = match.group("han")
+            if word and len(word) > 1:
+                found.add(word)
+    return frozenset(found)
 
 
 def dictionary_reset() -> None:
@@ -212,7 +252,7 @@ def analyse(text, *, limit: int = DOCUMENT_CHARS) -> list[Term]:
                 extra = [*subs, *(word if word in segmenter.user_words else ())]
                 terms.append(Term(word, "han", tuple(cover), tuple(dict.fromkeys(
                     t for t in extra if t not in cover)), start, offset))
-        elif len(run) <= TOKEN_CHARS:
+        elif len(run) <= TOKEN_CHARS and not (kind == "ascii" and run.startswith(RESERVED_PREFIX)):
             pieces = _LETTER_DIGIT.findall(run) if kind == "ascii" else []
             parts = tuple(pieces) if len(pieces) > 1 else ()
             terms.append(Term(run, kind, parts, (), match.start(), match.end()))
