@@ -290,8 +290,12 @@ CELERY_BEAT_SCHEDULE = {
     "search-vocabulary": {"task": "shared_apps.search.tasks.vocabulary_and_suggestions_refresh",
                           "schedule": 3600.0},
     "search-log-drain": {"task": "shared_apps.search.tasks.search_log_drain", "schedule": 15.0},
+    "collection-rematch": {"task": "shared_apps.collection.tasks.rematch_offers", "schedule": 600.0,
+                           "kwargs": {"only_unmatched": True}},
     "search-dictionary-watch": {"task": "shared_apps.search.tasks.dictionary_watch", "schedule": 60.0},
     "comparison-regroup": {"task": "shared_apps.comparison.tasks.regroup_changed_offers", "schedule": 10.0},
+    # Today's price-history snapshot (the first run of a day) and the price-alert sweep.
+    "comparison-price-watch": {"task": "shared_apps.comparison.tasks.price_watch_sweep", "schedule": 300.0},
     "settlement-daily": {"task": "shared_apps.settlement.tasks.settlement_daily",
                          "schedule": crontab(hour=2, minute=30)},  # 02:30 in CELERY_TIMEZONE
 }

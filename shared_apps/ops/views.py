@@ -23,6 +23,7 @@ from backend.api.errors import ServiceError
 from backend.lib import hosts
 from backend.lib.ip import client_ip
 from shared_apps.accounts import roles
+from shared_apps.collection import access as collection_access
 from shared_apps.onboarding import services as onboarding_services
 from shared_apps.onboarding.models import ApplicationStatus
 from shared_apps.onboarding.transitions import can_move
@@ -83,6 +84,7 @@ def capabilities(user) -> dict[str, bool]:
         "payments": roles.has_operator_role(user, roles.FINANCE | roles.REVIEW),
         "finance": roles.has_operator_role(user, roles.FINANCE | roles.REVIEW),
         "search": roles.has_operator_role(user, roles.SEARCH_READ),
+        "collection": collection_access.can_view(user),
     }
 
 
