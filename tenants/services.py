@@ -84,7 +84,19 @@ def shop_change_status(*, shop_id: int, to_status: str, actor, reason: str, ip=N
     audit_record(actor=actor, action=f"shop.{to_status}", target_type="shop", target_id=shop.pk, shop_id=shop.pk,
                  before={"status": from_status}, after={"status": to_status}, reason=reason, ip=ip)
     transaction.on_commit(lambda: shop_host_cache_clear(shop))
+    search_visibility_changed(shop.pk, active=shop.is_active)
     return shop
+
+
+def search_visibility_changed(shop_id: int, *, active: bool) -> None:
+    """Mall search shows only active shops: a suspended or closed shop's documents go in this
+    transaction; a reactivated shop's come back, and the suggested words follow, in the
+    background (a big shop's titles take a while to segment)."""
+    from shared_apps.search import index, tasks
+
+    if not active:
+        index.shop_visibility_refresh(shop_id)
+    transaction.on_commit(lambda: tasks.shop_visibility_refresh.delay(shop_id))
 
 
 def shop_set_payouts_paused(*, shop: Shop, paused: bool) -> None:

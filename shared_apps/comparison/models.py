@@ -10,7 +10,10 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from backend.lib.money import MoneyField
 
 
 class GroupKind(models.TextChoices):
@@ -88,3 +91,99 @@ class GroupSettings(models.Model):
 
     class Meta:
         verbose_name_plural = "group settings"
+
+
+# --- price history, price-drop alerts, shoppers' notifications ---------------------------------
+
+
+class PricePointKind(models.TextChoices):
+    CHANGE = "change", _("Price change")
+    DAILY = "daily", _("Daily snapshot")
+
+
+class PricePoint(models.Model):
+    """One point of a group's price history (价格走势): its lowest price and how many offers it had.
+
+    Append-only, written by `history`: a `change` row when the lowest price moved (after the offer
+    index committed a price or listing change, or a regrouping moved offers), and one `daily` row
+    per group and day (the partial unique index makes the daily snapshot safe to run again).
+    `lowest_price` counts in-stock offers of active shops only (what a shopper could buy); null
+    when there is none.
+    """
+
+    group = models.ForeignKey(ComparisonGroup, on_delete=models.CASCADE, related_name="price_points")
+    at = models.DateTimeField()
+    day = models.DateField()  # `at` as a date in the mall's time zone
+    kind = models.CharField(max_length=8, choices=PricePointKind.choices)
+    lowest_price = MoneyField(null=True, blank=True)
+    offer_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["group", "at"], name="comparison_point_group_at")]
+        constraints = [models.UniqueConstraint(fields=["group", "day"], condition=Q(kind="daily"),
+                                               name="comparison_point_one_daily")]
+
+
+class AlertStatus(models.TextChoices):
+    ARMED = "armed", _("Watching")
+    TRIGGERED = "triggered", _("Notified")
+
+
+class PriceAlert(models.Model):
+    """A shopper's price-drop alert on a group (降价提醒): notify me once when any shop sells it for
+    `target_price` or less.
+
+    One per shopper and group (subscribing again changes the target). Moves: armed → triggered
+    (the price reached the target; one notification per `cycle`) → armed again when the shopper
+    re-arms it or sets a new target, which starts the next cycle. See `alerts.ALLOWED`.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(ComparisonGroup, on_delete=models.CASCADE, related_name="price_alerts")
+    target_price = MoneyField()
+    status = models.CharField(max_length=10, choices=AlertStatus.choices, default=AlertStatus.ARMED)
+    cycle = models.PositiveIntegerField(default=1)
+    triggered_at = models.DateTimeField(null=True, blank=True)
+    triggered_price = MoneyField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "group"], name="comparison_alert_one_per_group"),
+            models.CheckConstraint(condition=Q(target_price__gt=0), name="comparison_alert_target_positive"),
+        ]
+        indexes = [models.Index(fields=["group"], condition=Q(status="armed"), name="comparison_alert_armed")]
+
+
+class NotificationKind(models.TextChoices):
+    PRICE_DROP = "price_drop", _("Price drop")
+
+
+class Notification(models.Model):
+    """A message in a shopper's in-app inbox (站内通知).
+
+    `data` holds the facts (group title, price, target, shop); the text is worded when shown, in
+    the reader's language. A price-drop notification is unique per alert and cycle, so however
+    many price changes race to trigger one alert, the shopper hears of it once.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    group = models.ForeignKey(ComparisonGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    alert = models.ForeignKey(PriceAlert, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    alert_cycle = models.PositiveIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["alert", "alert_cycle"], condition=Q(alert__isnull=False),
+                                               name="comparison_notification_once_per_cycle")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="comparison_notification_user"),
+            models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="comparison_notification_unread"),
+        ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -19,7 +19,13 @@ from shared_apps.audit.services import audit_record
 from shared_apps.offers.models import OfferText
 
 from . import rules
+from .alerts import alerts_move_on_merge
 from .models import ComparisonGroup, GroupAlias, GroupKind, GroupMember, GroupSettings
+
+# Who may look at the grouping in the operator console (auditors review it), and who may change
+# it (merge, split, the threshold): administrators only.
+READ_ROLES = roles.REVIEW
+CHANGE_ROLES = roles.SHOP_LIFECYCLE
 
 # One lock for every writer of groups: two groupings (a sweep and a threshold change, say) would
 # otherwise both see an offer ungrouped and both file it, and a merge could race a regrouping.
@@ -222,9 +228,10 @@ def group_merge(*, group_ids: list[int], actor, reason: str = "") -> ComparisonG
 
     The merged group is locked: the automatic grouping leaves its members alone, and the keys of
     the groups merged away become its aliases, so offers listed later under them join it too.
-    Audited as `comparison.group_merge`.
+    Shoppers' price alerts on the merged-away groups follow (one per shopper). Administrators
+    only. Audited as `comparison.group_merge`.
     """
-    roles.require_operator(actor, roles.REVIEW)
+    roles.require_operator(actor, CHANGE_ROLES)
     ids = list(dict.fromkeys(group_ids))
     if len(ids) < 2:
         raise ServiceError(_("Choose at least two groups to merge."), fields={"group_ids": [_("At least two.")]})
@@ -234,6 +241,7 @@ def group_merge(*, group_ids: list[int], actor, reason: str = "") -> ComparisonG
         raise NotFound(_("No such comparison group."))
     target, others = groups[ids[0]], [groups[i] for i in ids[1:]]
     moved = GroupMember.objects.filter(group__in=others).update(group=target)
+    alerts_move_on_merge(from_group_ids=[g.pk for g in others], to_group_id=target.pk)
     old_keys = [g.key for g in others]
     GroupAlias.objects.filter(group__in=others).update(group=target)
     ComparisonGroup.objects.filter(pk__in=[g.pk for g in others]).delete()
@@ -250,9 +258,9 @@ def group_split(*, group_id: int, offer_ids: list[int], actor, reason: str = "")
     """Move some offers of a group into a new group (an operator saw they are another product).
 
     Both groups are locked, so the automatic grouping keeps the split. Returns the new group.
-    Audited as `comparison.group_split`.
+    Administrators only. Audited as `comparison.group_split`.
     """
-    roles.require_operator(actor, roles.REVIEW)
+    roles.require_operator(actor, CHANGE_ROLES)
     _lock()
     source = ComparisonGroup.objects.select_for_update().filter(pk=group_id).first()
     if source is None:
@@ -280,9 +288,12 @@ def group_split(*, group_id: int, offer_ids: list[int], actor, reason: str = "")
 def group_settings_update(*, similarity_threshold: Decimal, actor) -> GroupSettings:
     """Change the similarity threshold (0.30–1.00). Audited with the old and new value; after
     commit every offer is regrouped in the background."""
-    roles.require_operator(actor, roles.SHOP_LIFECYCLE)
-    value = Decimal(str(similarity_threshold)).quantize(Decimal("0.01"))
-    if not Decimal("0.30") <= value <= Decimal("1.00"):
+    roles.require_operator(actor, CHANGE_ROLES)
+    try:
+        value = Decimal(str(similarity_threshold).strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        value = None
+    if value is None or not value.is_finite() or not Decimal("0.30") <= value <= Decimal("1.00"):
         raise ServiceError(_("The threshold must be between 0.30 and 1.00."),
                            fields={"similarity_threshold": [_("Between 0.30 and 1.00.")]})
     row = GroupSettings.objects.select_for_update().get_or_create(pk=1)[0]

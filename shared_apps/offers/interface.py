@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 
+from shared_apps.comparison.interface import offers_changed
+
 from .models import OfferPrice, OfferText
 
 
@@ -50,6 +52,7 @@ def product_offers_replace(*, shop_id: int, product_id: int, texts: list[OfferTe
     touching its price never churns the text-indexed table.
     """
     keep = {t.sku_id for t in texts}
+    offers_changed(shop_id=shop_id, product_id=product_id)  # comparison, after commit
     OfferText.objects.filter(shop_id=shop_id, product_id=product_id).exclude(sku_id__in=keep).delete()
     OfferPrice.objects.filter(shop_id=shop_id, product_id=product_id).exclude(sku_id__in=keep).delete()
     if not texts:
@@ -93,6 +96,7 @@ def prices_update(*, shop_id: int, prices: list[OfferPriceData]) -> int:
     from shared_apps.search.index import docs_prices_refresh
 
     docs_prices_refresh(shop_id=shop_id, sku_ids=[row.sku_id for row in rows])
+    offers_changed(shop_id=shop_id, sku_ids=[row.sku_id for row in rows])  # comparison, after commit
     return len(rows)
 
 

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.views import media_url
+from shared_apps.comparison.selectors import groups_for_offers
 
 from . import analytics, query
 
@@ -27,9 +28,14 @@ class HitOut(serializers.Serializer):
     sales_count = serializers.IntegerField()
     in_stock = serializers.BooleanField()
     rating = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True, help_text="The shop's rating, 0–5.")
+    group_id = serializers.SerializerMethodField(help_text="The comparison group: every shop's offer of this product "
+                                                 "at /api/v1/products/{group_id}/ (null: not grouped yet).")
 
     def get_image_url(self, hit) -> str:
         return media_url(hit.image) if hit.image else ""
+
+    def get_group_id(self, hit) -> int | None:
+        return self.context.get("groups", {}).get(hit.offer_id)
 
 
 @extend_schema_serializer(component_name="SearchFacet")
@@ -91,7 +97,9 @@ class SearchApi(APIView):
             in_stock=params.get("in_stock", "").lower() in ("1", "true", "yes"), rating_min=params.get("rating_min"),
             pickup_city=params.get("pickup_city", ""), sort=params.get("sort") or "relevance",
             page=params.get("page"), per_page=params.get("per_page"))
-        return Response({**ResultsOut(results).data, "search_id": analytics.search_logged(request, results, source="api")})
+        groups = groups_for_offers(h.offer_id for h in [*results.hits, *results.related])
+        return Response({**ResultsOut(results, context={"groups": groups}).data,
+                         "search_id": analytics.search_logged(request, results, source="api")})
 
 
 @extend_schema_serializer(component_name="SearchSuggestions")

@@ -3,7 +3,8 @@
 The offer index calls `docs_refresh` for offers whose words changed and `docs_prices_refresh` for
 offers whose price, sales or stock changed, inside its own transaction, so search shows a change
 the moment the offer index does; a delisted offer's document goes with its OfferText row
-(cascade). `docs_rebuild` writes every document again (after a tokenizer or dictionary change).
+(cascade). Only active shops have documents: a suspension deletes the shop's, a reactivation
+writes them again (`shop_visibility_refresh`). `docs_rebuild` writes every document again (after a tokenizer or dictionary change).
 The words are made in Python (the shared tokenizer, jieba); each batch is one INSERT … ON
 CONFLICT with to_tsvector('simple', …), joined to the prices, the shop's rating and pickup cities
 in SQL. The sales-tier tokens follow the sales count in SQL (`search_sales_tiers`), so a price
@@ -70,16 +71,44 @@ def _ancestors() -> dict[int, list[int]]:
     return chains
 
 
-def _words(offer: OfferText, chains: dict[int, list[int]]) -> tuple[str, str]:
-    """(the document's words with its filter tokens, the brand key)."""
+class _Categories:
+    """The category tree as documents need it: each category's chain up to the root (filter
+    tokens) and the words of its names and its ancestors' (手机 finds a phone whose title never
+    says so)."""
+
+    def __init__(self):
+        self.chains = _ancestors()
+        self._names = {pk: f"{name} {name_en}" for pk, name, name_en in
+                       Category.objects.values_list("pk", "name", "name_en")}
+        self._words: dict[int, str] = {}
+
+    def words(self, category_id: int | None) -> str:
+        if not category_id:
+            return ""
+        if category_id not in self._words:
+            names = " ".join(self._names.get(c, "") for c in self.chains.get(category_id, []))
+            self._words[category_id] = " ".join(text.tokens(names))
+        return self._words[category_id]
+
+
+# A title naming another product it fits (适用 iPhone 15 手机壳) describes an accessory: it ranks
+# below the product itself for the same words.
+ACCESSORY_MARKS = ("适用", "兼容", "compatible")
+ACCESSORY_TOKEN = "zqacc"
+
+
+def _words(offer: OfferText, categories: _Categories) -> tuple[str, str, str]:
+    """(the document's own words, its category words and filter tokens, the brand key)."""
     values = " ".join(str(v) for v in (offer.attributes or {}).values() if isinstance(v, str | int | float))
     words = text.document(offer.title, offer.brand, f"{offer.model} {values}")
     key = brand_key(offer.brand)
-    filters = [category_token(c) for c in chains.get(offer.category_id, [])] if offer.category_id else []
-    filters.append(shop_token(offer.shop_id))
+    chain = categories.chains.get(offer.category_id, []) if offer.category_id else []
+    extra = [categories.words(offer.category_id), *(category_token(c) for c in chain), shop_token(offer.shop_id)]
     if key:
-        filters.append(brand_token(key))
-    return f"{words} {' '.join(filters)}", key
+        extra.append(brand_token(key))
+    if any(mark in offer.title.casefold() for mark in ACCESSORY_MARKS):
+        extra.append(ACCESSORY_TOKEN)
+    return words, " ".join(e for e in extra if e), key
 
 
 UPSERT = """
@@ -87,13 +116,15 @@ INSERT INTO search_offerdoc (offer_id, shop_id, product_id, sku_id, category_id,
                              sales_count, in_stock, rating, listed_at, tsv)
 SELECT t.id, t.shop_id, t.product_id, t.sku_id, t.category_id, t.brand, d.brand_key, p.price,
        coalesce(p.sales_count, 0), coalesce(p.stock_state, '') <> 'out', s.rating, t.listed_at,
-       to_tsvector('simple', d.words) || search_sales_tiers(p.sales_count)
+       setweight(to_tsvector('simple', d.words), 'A') || setweight(to_tsvector('simple', d.extra), 'B')
+       || search_sales_tiers(p.sales_count)
        || array_to_tsvector(ARRAY(SELECT 'zqp' || c.city_code FROM search_shoppickupcity c
                                    WHERE c.shop_id = t.shop_id))
-  FROM unnest(%s::bigint[], %s::text[], %s::text[]) WITH ORDINALITY AS d(id, words, brand_key, n)
+  FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY AS d(id, words, extra, brand_key, n)
   JOIN offers_offertext t ON t.id = d.id
   JOIN tenants_shop s ON s.id = t.shop_id
   LEFT JOIN offers_offerprice p ON p.shop_id = t.shop_id AND p.sku_id = t.sku_id
+ WHERE s.status = 'active'
  ORDER BY d.n
 ON CONFLICT (offer_id) DO UPDATE SET
     shop_id = EXCLUDED.shop_id, product_id = EXCLUDED.product_id, sku_id = EXCLUDED.sku_id,
@@ -109,15 +140,15 @@ def docs_refresh(offer_ids: Iterable[int], *, ordered: bool = False) -> int:
     ids = list(dict.fromkeys(offer_ids)) if ordered else sorted(set(offer_ids))
     if not ids:
         return 0
-    chains = _ancestors()
+    categories = _Categories()
     written = 0
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         found = OfferText.objects.in_bulk(chunk)
         offers = [found[pk] for pk in chunk if pk in found]
-        made = [(offer.pk, *_words(offer, chains)) for offer in offers]
+        made = [(offer.pk, *_words(offer, categories)) for offer in offers]
         with connection.cursor() as cursor:
-            cursor.execute(UPSERT, [[m[0] for m in made], [m[1] for m in made], [m[2] for m in made]])
+            cursor.execute(UPSERT, [[m[i] for m in made] for i in range(4)])
         written += len(made)
     return written
 
@@ -157,6 +188,18 @@ def shop_facts_refresh(shop_id: int) -> int:
                          || array_to_tsvector((SELECT tokens FROM cities))
               FROM tenants_shop s
              WHERE s.id = d.shop_id AND d.shop_id = %(shop)s""", {"shop": shop_id})
+        return cursor.rowcount
+
+
+def shop_visibility_refresh(shop_id: int) -> int:
+    """After a shop's status changed: a shop that is not active has no documents (nothing of it
+    can be found); an active one gets them all again. Returns documents removed or written."""
+    from tenants.models import Shop, ShopStatus
+
+    if Shop.objects.filter(pk=shop_id, status=ShopStatus.ACTIVE).exists():
+        return docs_refresh(OfferText.objects.filter(shop_id=shop_id).values_list("pk", flat=True).iterator())
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_offerdoc WHERE shop_id = %s", [shop_id])
         return cursor.rowcount
 
 

@@ -20,6 +20,12 @@ BRANDS = [
     "海澜之家", "欧莱雅", "兰蔻", "雅诗兰黛", "资生堂", "珀莱雅", "百雀羚", "自然堂", "完美日记",
     "花西子", "伊利", "蒙牛", "三只松鼠", "良品铺子", "百草味", "农夫山泉", "飞鹤", "君乐宝",
     "帮宝适", "好奇", "花王", "乐高", "迪卡侬", "始祖鸟", "北面", "探路者",
+    # More brands shoppers type by name or pinyin (kuangwei → 匡威): unknown to jieba, they fell
+    # apart into characters, so pinyin correction and suggestions could not offer them.
+    "新百伦", "匡威", "万斯", "蔻驰", "新秀丽", "凯乐石", "尤尼克斯", "斯伯丁", "迪奥", "圣罗兰", "安热沙",
+    "理肤泉", "薇诺娜", "芙丽芳丝", "毛戈平", "爱他美", "元气森林", "可口可乐", "特仑苏", "安慕希", "费列罗",
+    "奥利奥", "卫龙", "洽洽", "雀巢", "三顿半", "五粮液", "青岛啤酒", "金龙鱼", "泡泡玛特", "奥迪双钻", "水星家纺",
+    "富安娜", "膳魔师", "象印", "虎牌", "双立人", "添可",
     # Latin spellings
     "HUAWEI", "Honor", "Xiaomi", "Redmi", "Apple", "iPhone", "iPad", "MacBook", "AirPods",
     "Samsung", "Galaxy", "Lenovo", "ThinkPad", "Legion", "OPPO", "vivo", "iQOO", "OnePlus", "realme",
@@ -50,4 +56,13 @@ BRAND_ALIASES = [
     ("闪迪", "sandisk"), ("金士顿", "kingston"), ("美的", "midea"), ("格力", "gree"), ("海尔", "haier"),
     ("海信", "hisense"), ("戴森", "dyson"), ("耐克", "nike"), ("阿迪达斯", "adidas"), ("安踏", "anta"),
     ("优衣库", "uniqlo"), ("乐高", "lego"),
+    ("匡威", "converse"), ("万斯", "vans"), ("新秀丽", "samsonite"), ("迪奥", "dior"),
+    ("圣罗兰", "ysl"), ("兰蔻", "lancome"), ("资生堂", "shiseido"), ("科沃斯", "ecovacs"), ("石头", "roborock"),
+    ("追觅", "dreame"), ("云鲸", "narwal"), ("添可", "tineco"), ("九阳", "joyoung"), ("苏泊尔", "supor"),
+    ("方太", "fotile"), ("西门子", "siemens"), ("松下", "panasonic"), ("飞利浦", "philips"), ("创维", "skyworth"),
+    ("波司登", "bosideng"), ("特步", "xtep"), ("鸿星尔克", "erke"), ("迪卡侬", "decathlon"), ("探路者", "toread"),
+    ("帮宝适", "pampers"), ("好奇", "huggies"), ("爱他美", "aptamil"), ("膳魔师", "thermos"), ("象印", "zojirushi"),
+    ("双立人", "zwilling"), ("尤尼克斯", "yonex"), ("斯伯丁", "spalding"), ("凯乐石", "kailas"), ("漫步者", "edifier"),
+    ("倍思", "baseus"), ("绿联", "ugreen"), ("安克", "anker"), ("影石", "insta360"), ("费列罗", "ferrero"),
+    ("奥利奥", "oreo"),
 ]

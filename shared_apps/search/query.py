@@ -35,7 +35,9 @@ from backend.api.errors import amount_field, field_error
 from . import index, text
 
 SORTS = {
-    "relevance": "ts_rank(d.tsv, q.query) DESC, d.sales_count DESC, d.offer_id DESC",
+    # Title words weigh 1.0 and category words 0.1 (index.py setweight); accessories rank lower.
+    "relevance": f"ts_rank(d.tsv, q.query) * CASE WHEN d.tsv @@ '{index.ACCESSORY_TOKEN}'::tsquery THEN 0.5 ELSE 1 END "
+                 "DESC, d.sales_count DESC, d.offer_id DESC",
     "price_asc": "d.price ASC NULLS LAST, d.offer_id",
     "price_desc": "d.price DESC, d.offer_id DESC",  # listed offers always have a price
     "sales": "d.sales_count DESC, d.offer_id DESC",
@@ -227,7 +229,8 @@ def _stats(cursor, tsquery: str, where: list[str], params: dict) -> _Stats:
     if cached is not None:
         return cached
     base = _base(tsquery, where)
-    facets = _facets(cursor, f"FROM (SELECT d.* {base} LIMIT {EXACT_LIMIT + 1}) d", params, scale=1.0)
+    probe = f"SELECT d.category_id, d.brand, d.shop_id, d.in_stock, d.rating, d.price {base} LIMIT {EXACT_LIMIT + 1}"
+    facets = _facets(cursor, f"FROM ({probe}) d", params, scale=1.0)
     if facets["total"] <= EXACT_LIMIT:
         return _Stats(total=facets.pop("total"), estimated=False, facets=facets)
     cursor.execute(f"SELECT count(*) {base}", params)

@@ -29,7 +29,8 @@ KEYS_SQL = """
 def _offer_documents() -> Iterable[str]:
     from shared_apps.offers.models import OfferText
 
-    rows = OfferText.objects.order_by().values_list("title", "brand", "model")
+    # Only what shoppers can find: a suspended shop's words are neither suggested nor corrections.
+    rows = OfferText.objects.filter(shop__status="active").order_by().values_list("title", "brand", "model")
     for title, brand, model in rows.iterator(chunk_size=5000):
         yield f"{title}\n{brand}\n{model}"
 

@@ -26,3 +26,15 @@ def dictionary_watch() -> int:
     from .services import dictionary_watch
 
     return dictionary_watch()
+
+
+@shared_task(ignore_result=True)
+def shop_visibility_refresh(shop_id: int) -> int:
+    """A shop's documents after its status changed, then the words suggested and corrected to."""
+    from . import index
+    from .services import suggestions_refresh, vocabulary_refresh
+
+    changed = index.shop_visibility_refresh(shop_id)
+    vocabulary_refresh()
+    suggestions_refresh()
+    return changed

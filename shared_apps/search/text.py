@@ -14,7 +14,8 @@ every rule and one dictionary. The rules, in order:
      (智能手机 → 智能, 手机, 智能手机). Words of the user dictionary also yield their single
      characters, so a title indexed before a word joined the dictionary is still found.
    - ASCII letter/digit runs, kept whole (mate60, rtx4090, a2894) and also split at each
-     letter/digit boundary (mate, 60), so "mate60" and "mate 60" find each other. On the index
+     letter/digit boundary (mate, 60), so "mate60" and "mate 60" find each other. Storage
+     sizes fold to what shoppers type: 256GB is 256g, 1TB is 1t. On the index
      side a letter run followed by a number run across a space or hyphen is also joined
      ("Mate 60" → mate60) so a shopper's "mate60" ranks it like a title written "Mate60".
    - runs of other letters (Cyrillic, kana, Hangul …), kept whole.
@@ -60,6 +61,7 @@ STOP_WORDS = frozenset(["的", "了", "和", "与", "及", "或", "之", "在", 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUNS = re.compile(rf"(?P<han>[{HAN}]+)|(?P<ascii>[a-z0-9]+)|(?P<other>(?:(?![{HAN}a-z0-9])[^\W_])+)")
 _LETTER_DIGIT = re.compile(r"[a-z]+|[0-9]+")
+_STORAGE = re.compile(r"^([0-9]+)([gt])b$")
 _JOINABLE_GAP = re.compile(r"[\s\-_]*")
 
 
@@ -253,6 +255,8 @@ def analyse(text, *, limit: int = DOCUMENT_CHARS) -> list[Term]:
                 terms.append(Term(word, "han", tuple(cover), tuple(dict.fromkeys(
                     t for t in extra if t not in cover)), start, offset))
         elif len(run) <= TOKEN_CHARS and not (kind == "ascii" and run.startswith(RESERVED_PREFIX)):
+            if kind == "ascii":
+                run = _STORAGE.sub(r"\1\2", run)  # 256gb → 256g, 1tb → 1t: how shoppers type them
             pieces = _LETTER_DIGIT.findall(run) if kind == "ascii" else []
             parts = tuple(pieces) if len(pieces) > 1 else ()
             terms.append(Term(run, kind, parts, (), match.start(), match.end()))

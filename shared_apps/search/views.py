@@ -3,12 +3,14 @@
 from urllib.parse import urlencode
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from backend.api.errors import ServiceError
 from backend.lib import hosts, regions
 from backend.views import media_url
+from shared_apps.comparison.selectors import groups_for_offers
 from shared_apps.taxonomy.models import Category
 from tenants.models import Shop
 
@@ -36,9 +38,13 @@ def search_page(request):
         shops = {pk: (sub, name) for pk, sub, name in
                  Shop.objects.filter(pk__in=shop_ids).values_list("pk", "subdomain", "name")}
 
+        groups = groups_for_offers(h.offer_id for h in shown)
+
         def card(h) -> dict:
+            group = groups.get(h.offer_id)
             return {"hit": h, "image_url": media_url(h.image) if h.image else "",
-                    "url": hosts.shop_url(shops.get(h.shop_id, ("", ""))[0], f"/products/{h.product_id}/")}
+                    "url": hosts.shop_url(shops.get(h.shop_id, ("", ""))[0], f"/products/{h.product_id}/"),
+                    "compare_url": reverse("comparison:product", args=[group]) if group else ""}
 
         hits, related = [card(h) for h in results.hits], [card(h) for h in results.related]
         analytics.page_logged(request, results, hits)

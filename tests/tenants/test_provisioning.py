@@ -12,11 +12,15 @@ from tenants.models import ReadySchema, Shop
 
 
 def shared_leaf() -> tuple[str, str]:
-    """A shared app's newest migration: recorded in shop schemas but a no-op there, so deleting its
-    record from one shop makes exactly one safe pending migration."""
+    """A shared app's newest migration that no other migration depends on: recorded in shop
+    schemas but a no-op there, so deleting its record from one shop makes exactly one safe
+    pending migration."""
     from django.db.migrations.loader import MigrationLoader
 
-    return MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes("taxonomy")[0]
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    shared_only = ("taxonomy", "collection", "comparison", "search", "settlement")
+    return next(node for node in sorted(graph.leaf_nodes())
+                if node[0] in shared_only and not graph.node_map[node].children)
 
 
 def drop_schemas(*names):

@@ -10,7 +10,7 @@ REDMI = "小米Redmi K70 至尊版"
 
 def test_mixed_title_chinese_brand_model_and_sizes():
     assert tokens(HUAWEI) == [
-        "华", "为", "华为", "huawei", "mate", "mate60", "60", "pro", "12", "gb", "12gb", "512", "gb", "512gb",
+        "华", "为", "华为", "huawei", "mate", "mate60", "60", "pro", "12", "g", "12g", "512", "g", "512g",
         "雅", "川", "青", "雅川青", "手", "机", "手机"]
 
 
