@@ -136,9 +136,9 @@ def _city(value) -> str:
     return value
 
 
-def _tsquery(q: str, *, category_id, brand, shop_id, pickup_city) -> str:
+def _tsquery(words: str, *, category_id, brand, shop_id, pickup_city) -> str:
+    """The shopper's words (`text.query`) and the filters as one tsquery."""
     parts = []
-    words = text.query(q) if q else ""
     if words:
         parts.append(f"({words})")
     if category_id:
@@ -171,9 +171,10 @@ def search(*, q: str = "", category_id=None, brand: str = "", shop_id=None, pric
     rating = _rating(rating_min)
     city = _city(pickup_city)
     brand = str(brand or "")[:60]
-    if q.strip() and not text.query(q):
+    words = text.query(q) if q.strip() else ""
+    if q.strip() and not words:
         return Results(hits=[], total=0, estimated=False, page=page, per_page=per_page)
-    tsquery = _tsquery(q, category_id=category_id, brand=brand, shop_id=shop_id, pickup_city=city)
+    tsquery = _tsquery(words, category_id=category_id, brand=brand, shop_id=shop_id, pickup_city=city)
     where, params = [], {}
     if low is not None:
         where.append("d.price >= %(low)s")
@@ -252,6 +253,19 @@ SELECT d.offer_id, d.shop_id, d.product_id, d.sku_id, t.title, d.brand, t.image,
  ORDER BY page.n"""
 
 
+# The matches read first (through the words index), then sorted: for a match set too sparse for a
+# walk down a column's index to meet a page of them soon.
+MATCHES_SQL = """
+WITH matches AS MATERIALIZED (SELECT d.offer_id, d.price, d.sales_count, d.rating, d.listed_at {base})
+SELECT d.offer_id, d.shop_id, d.product_id, d.sku_id, t.title, d.brand, t.image, d.price, d.sales_count,
+       d.in_stock, d.rating
+  FROM (SELECT d.offer_id FROM matches d ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s) page
+  JOIN search_offerdoc d ON d.offer_id = page.offer_id
+  JOIN offers_offertext t ON t.id = page.offer_id
+ ORDER BY {order}"""
+DENSE_SHARE = 0.005  # matching at least 0.5 % of the mall: a walk down the sort column's index meets a page soon
+
+
 def _page(cursor, tsquery: str, where: list[str], params: dict, *, sort: str, broad: bool, total: int,
           offset: int, limit: int) -> list[Hit]:
     if offset >= total:
@@ -273,19 +287,32 @@ def _page(cursor, tsquery: str, where: list[str], params: dict, *, sort: str, br
             if cursor.fetchone()[0] >= offset + limit:
                 cursor.execute(PAGE_SQL.format(base=_base(tiered, where), order=order), {**page, "query": tiered})
                 return [Hit(*row) for row in cursor.fetchall()]
-    cursor.execute(PAGE_SQL.format(base=_base(tsquery, where), order=order), page)
+    if tsquery and sort != "relevance" and total < DENSE_SHARE * _shares(cursor)["docs"]:
+        # A sparse match set sorted by a column: read the matches through the words index and
+        # sort them, rather than walk the column's index hoping to meet a match soon (the
+        # planner cannot know that the words are rare; the exact total says so).
+        cursor.execute(MATCHES_SQL.format(base=_base(tsquery, where), order=order), page)
+    else:
+        cursor.execute(PAGE_SQL.format(base=_base(tsquery, where), order=order), page)
     return [Hit(*row) for row in cursor.fetchall()]
 
 
 def _tier_shares(cursor) -> dict[int, float]:
-    """The share of all offers in each sales tier, from a sample, kept ten minutes."""
-    shares = cache.get("search:tier-shares")
+    return _shares(cursor)["tiers"]
+
+
+def _shares(cursor) -> dict:
+    """The number of documents and the share of them in each sales tier (from a sample), kept ten
+    minutes: they move slowly and only steer the choice of plan."""
+    shares = cache.get("search:shares")
     if shares is None:
         counts = ", ".join(f"count(*) FILTER (WHERE sales_count >= {10 ** k})" for k in index.TIERS)
         cursor.execute(f"SELECT count(*), {counts} FROM search_offerdoc TABLESAMPLE SYSTEM (1)")
         sampled, *in_tiers = cursor.fetchone()
-        shares = {k: n / sampled for k, n in zip(index.TIERS, in_tiers, strict=True)} if sampled else {}
-        cache.set("search:tier-shares", shares, 600)
+        cursor.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'search_offerdoc'::regclass")
+        shares = {"docs": cursor.fetchone()[0],
+                  "tiers": {k: n / sampled for k, n in zip(index.TIERS, in_tiers, strict=True)} if sampled else {}}
+        cache.set("search:shares", shares, 600)
     return shares
 
 

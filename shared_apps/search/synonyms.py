@@ -1,5 +1,7 @@
 """Synonym expansion for queries (reads only; operators manage the groups elsewhere)."""
 
+from django.db import connection
+
 from .lexicon import BRAND_ALIASES
 from .models import Synonym
 
@@ -38,8 +40,12 @@ def expand(tokens: list[str]) -> list[set[str]]:
     related: dict[str, set[str]] = {t: {t} | ALIASES.get(t, set()) for t in wanted}
     if wanted:
         groups: dict[str, set[str]] = {}
-        rows = Synonym.objects.filter(
-            group__in=Synonym.objects.filter(term__in=wanted).values("group")).values_list("group", "term")
+        with connection.cursor() as cursor:  # on every search: plain SQL, no queryset to build
+            cursor.execute(f"""
+                SELECT s."group", s.term FROM {Synonym._meta.db_table} s
+                 WHERE s."group" IN (SELECT "group" FROM {Synonym._meta.db_table} WHERE term = ANY(%s))""",
+                           [sorted(wanted)])
+            rows = cursor.fetchall()
         for group, term in rows:
             groups.setdefault(group, set()).add(term)
         for members in groups.values():

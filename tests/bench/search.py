@@ -216,7 +216,7 @@ def main() -> None:
         existing = cursor.fetchone()[0]
     if args.keep and existing == args.offers:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT model FROM offers_offertext WHERE id %% 997 = 0 LIMIT 200")
+            cursor.execute("SELECT model FROM offers_offertext WHERE id % 997 = 0 LIMIT 200")
             models = [row[0].split()[-1] for row in cursor.fetchall()]
         setup = {"models": models}
     else:
