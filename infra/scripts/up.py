@@ -38,7 +38,7 @@ REPO = services.REPO
 RUN_DIR = services.DATA / "run"
 PYTHON = sys.executable
 
-DEMO_SHOPS = ("tea", "gadgets", "books")
+DEMO_SHOPS = ("tea", "gadgets", "books", "digital")
 
 
 def say(message: str) -> None:
@@ -200,6 +200,7 @@ def banner(port: int, domain: str) -> str:
     merchants  owner@tea.example        Merchant#2026
                owner@gadgets.example    Merchant#2026
                owner@books.example      Merchant#2026
+               owner@digital.example    Merchant#2026
     consumer   shopper@example.com      Shopper#2026
 
   Browsers resolve *.localhost to this machine; other tools may need /etc/hosts entries.
