@@ -334,7 +334,13 @@ def _storefront_context(request) -> dict:
 def storefront_list(request):
     """Listed products, newest listing first, with their lowest price and first image."""
     page = Paginator(selectors.storefront_products(), PAGE_SIZE).get_page(request.GET.get("page"))
-    products = list(page.object_list)
+    return render(request, "catalog/storefront/product_list.html",
+                  {**_storefront_context(request), "page": page, "cards": product_cards(page.object_list)})
+
+
+def product_cards(products) -> list[dict]:
+    """Storefront cards (`catalog/storefront/_cards.html`): title, first image, lowest prices."""
+    products = list(products)
     prices = selectors.lowest_prices(p.pk for p in products)
     cards = []
     for product in products:
@@ -346,8 +352,7 @@ def storefront_list(request):
             "price": format_cny(sale),
             "member_price": format_cny(member),
         })
-    return render(request, "catalog/storefront/product_list.html",
-                  {**_storefront_context(request), "page": page, "cards": cards})
+    return cards
 
 
 @require_safe

@@ -96,7 +96,10 @@ def _service_kwargs(request) -> dict:
 
 @require_safe
 def storefront(request):
-    """The shop's home page. The catalog does not exist yet, so it says products are coming."""
+    """The shop's home page: its profile and its newest listed products."""
+    from tenant_apps.catalog.selectors import storefront_products
+    from tenant_apps.catalog.views import product_cards
+
     profile = selectors.profile()
     return render(
         request,
@@ -105,8 +108,12 @@ def storefront(request):
             "profile": profile,
             "logo_url": media_url(profile.logo.name),
             "is_staff_here": console_member(request) is not None,
+            "cards": product_cards(storefront_products()[:NEW_ARRIVALS]),
         },
     )
+
+
+NEW_ARRIVALS = 8
 
 
 # --- console -----------------------------------------------------------------------------------

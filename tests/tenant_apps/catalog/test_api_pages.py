@@ -122,3 +122,15 @@ def test_warehouse_role_has_no_catalog(shop_a, make_user):
     client = host_client(shop_a, user)
     assert client.get("/console/catalog/").status_code == 403
     assert b"/console/catalog/" not in client.get("/console/").content
+
+
+def test_shop_home_shows_its_newest_listed_products_only(shop_a, merchant_a, category):
+    from tests.conftest import client_for, shop_host
+
+    from .conftest import make_product
+
+    make_product(shop_a, merchant_a, category_id=category.pk, listed=True, title="Listed Teapot")
+    make_product(shop_a, merchant_a, category_id=category.pk, listed=False, title="Draft Teacup")
+    html = client_for(shop_host(shop_a)).get("/").content.decode()
+    assert "Listed Teapot" in html and "Draft Teacup" not in html
+    assert 'href="/products/"' in html

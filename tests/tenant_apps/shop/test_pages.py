@@ -45,7 +45,7 @@ def test_storefront_shows_the_shop_to_anyone(shop_a):
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>Alpha 商店</h1>" in html
-    assert "Products are coming soon." in html
+    assert "No products on sale yet." in html
     assert 'href="http://mall.localhost/"' in html
     assert "/console/" not in html.split("<main", 1)[1].split("</main>", 1)[0]
 
