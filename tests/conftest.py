@@ -31,6 +31,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def database_url() -> str:
+    """The test database as a URL a second connection or a subprocess can use: over TCP, or over
+    the embedded server's Unix socket (HOST is then its directory)."""
+    db = connection.settings_dict
+    host, port = db["HOST"] or (db.get("OPTIONS") or {}).get("host") or "127.0.0.1", db["PORT"]
+    if host.startswith("/"):
+        return f"postgres://{db['USER']}@/{db['NAME']}?host={host}" + (f"&port={port}" if port else "")
+    return f"postgres://{db['USER']}@{host}:{port or 5432}/{db['NAME']}"
+
+
 def clear_own_cache() -> None:
     """Delete this run's cache keys only (cache.clear() would flush other xdist workers' too)."""
     client = cache._cache.get_client(write=True)

@@ -13,7 +13,6 @@ from decimal import Decimal
 import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.utils import timezone
 
 from backend.lib import pii
@@ -35,7 +34,7 @@ from shared_apps.settlement.models import (
     SettlementRun,
     Statement,
 )
-from tests.conftest import OPS, client_for
+from tests.conftest import OPS, client_for, database_url
 from tests.factories import UserFactory
 
 from . import test_payouts, test_reconciliation, test_settlement_run
@@ -163,9 +162,7 @@ def test_run_now_makes_statements_that_the_pages_show(five_percent, paid, fin):
 
 
 def test_a_second_run_while_one_runs_shows_the_409(paid, fin):
-    db = connection.settings_dict
-    with psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-                         dbname=db["NAME"], autocommit=True) as other:
+    with psycopg.connect(database_url(), autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s, %s)", list(runs.RUN_LOCK))
         page = fin.post("/finance/runs/start/")
         api = post(fin, f"{API}runs/")

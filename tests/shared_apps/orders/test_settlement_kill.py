@@ -11,13 +11,13 @@ from datetime import timedelta
 import psycopg
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from shared_apps.accounts import services as accounts
 from shared_apps.payments.testing import sandbox_pay
 from shared_apps.settlement import runs, selectors
 from shared_apps.settlement.models import RunStatus, SettledLine, SettlementRun, Statement
+from tests.conftest import database_url
 
 from .conftest import express, fill_cart, stock_shop
 from .test_checkout import place
@@ -48,8 +48,7 @@ def test_a_killed_run_leaves_nothing_and_the_next_settles_once(racing_shop, shop
     sandbox_pay(order.number)
     complete(order.sub_orders.get())
     cutoff = (timezone.now() + timedelta(days=8)).isoformat()
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    url = database_url()
     with psycopg.connect(url) as blocker:  # holds the statement table while the run reaches it
         blocker.execute("LOCK TABLE settlement_statement IN ACCESS EXCLUSIVE MODE")
         worker = subprocess.Popen(

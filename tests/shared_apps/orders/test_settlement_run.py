@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from backend.api.errors import Conflict
@@ -19,6 +18,7 @@ from shared_apps.payments import interface as payments
 from shared_apps.settlement import runs, selectors
 from shared_apps.settlement import services as ledger
 from shared_apps.settlement.models import RunStatus, SettledLine, SettlementRun, Statement
+from tests.conftest import database_url
 
 from .conftest import lines_of
 from .test_checkout import place
@@ -123,9 +123,8 @@ def test_a_run_that_dies_leaves_nothing_and_the_next_settles_once(five_percent, 
 
 
 def test_a_second_run_while_one_runs_is_refused(paid):
-    db = connection.settings_dict  # the test database: advisory locks are per database
-    with psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-                         dbname=db["NAME"], autocommit=True) as other:
+    # The test database (advisory locks are per database), on a second connection.
+    with psycopg.connect(database_url(), autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s, %s)", list(runs.RUN_LOCK))
         with pytest.raises(Conflict) as refused:
             runs.run_start(cutoff=later(8))
