@@ -154,6 +154,10 @@ STOREFRONT_PAGE_CACHE = env.bool("STOREFRONT_PAGE_CACHE", default=True)
 # Flash sales answer the crowd from a Redis counter before PostgreSQL (shared_apps/orders/flash.py);
 # off, every attempt goes to PostgreSQL's row lock (the benchmark compares both).
 FLASH_SALE_REDIS_GATE = env.bool("FLASH_SALE_REDIS_GATE", default=True)
+# How long a broad search's exact total and sampled facets are reused (its page is always fresh).
+SEARCH_BROAD_STATS_SECONDS = env.int("SEARCH_BROAD_STATS_SECONDS", default=30)
+COLLECTION_MAX_BYTES = env.int("COLLECTION_MAX_BYTES", default=20 * 1024 * 1024)
+COLLECTION_MAX_ROWS = env.int("COLLECTION_MAX_ROWS", default=50_000)
 # Host-only cookies: a session made on one host is never sent to another.
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
