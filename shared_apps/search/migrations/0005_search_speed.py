@@ -12,6 +12,15 @@ $$;
 """
 
 
+# Documents written before this migration get their sales tiers and their shop's rating here (plain
+# SQL: no tokenizer); `manage.py search_rebuild` also brings in their category words and weights.
+BACKFILL_SQL = """
+UPDATE search_offerdoc d SET tsv = d.tsv || search_sales_tiers(d.sales_count), rating = s.rating
+  FROM tenants_shop s WHERE s.id = d.shop_id;
+DELETE FROM search_offerdoc d USING tenants_shop s WHERE s.id = d.shop_id AND s.status <> 'active';
+"""
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -59,4 +68,5 @@ class Migration(migrations.Migration):
             model_name='shoppickupcity',
             constraint=models.UniqueConstraint(fields=('shop', 'city_code'), name='search_pickup_shop_city'),
         ),
+        migrations.RunSQL(BACKFILL_SQL, migrations.RunSQL.noop),
     ]
