@@ -172,8 +172,6 @@ def search(*, q: str = "", category_id=None, brand: str = "", shop_id=None, pric
     city = _city(pickup_city)
     brand = str(brand or "")[:60]
     words = text.query(q) if q.strip() else ""
-    if q.strip() and not words:
-        return Results(hits=[], total=0, estimated=False, page=page, per_page=per_page)
     tsquery = _tsquery(words, category_id=category_id, brand=brand, shop_id=shop_id, pickup_city=city)
     where, params = [], {}
     if low is not None:
@@ -187,6 +185,9 @@ def search(*, q: str = "", category_id=None, brand: str = "", shop_id=None, pric
     if rating is not None:
         where.append("d.rating >= %(rating)s")
         params["rating"] = rating
+    if q.strip() and not words:  # nothing searchable (emoji, punctuation): no match, but no dead end
+        return Results(hits=[], total=0, estimated=False, page=page, per_page=per_page,
+                       related=_related(q, [], where, params) if page == 1 else [])
     with connection.cursor() as cursor:
         stats = _stats(cursor, tsquery, where, params)
         broad = stats.estimated or not tsquery
@@ -205,7 +206,8 @@ def search(*, q: str = "", category_id=None, brand: str = "", shop_id=None, pric
 def _related(q: str, corrections: list[str], where: list[str], params: dict) -> list[Hit]:
     """No dead end: for a query nothing matches, the best sellers matching the first correction,
     else any one of its words, else the mall's best sellers."""
-    for words in ([text.query(corrections[0])] if corrections else []) + [text.query(q, any_term=True), ""]:
+    tried = ([text.query(corrections[0])] if corrections else []) + [text.query(q, any_term=True), ""]
+    for words in dict.fromkeys(tried):
         with connection.cursor() as cursor:
             hits = _page(cursor, words, where, {**params, "query": words or "zqall"}, sort="sales", broad=True,
                          total=10**9, offset=0, limit=RELATED)

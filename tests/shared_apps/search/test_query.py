@@ -114,6 +114,13 @@ def test_hostile_words_never_fail(mall, hostile):
     assert OfferDoc.objects.count() == 7
 
 
+@pytest.mark.parametrize("nothing_searchable", ["😀😀", "!!!", "、。"])
+def test_words_with_nothing_searchable_get_best_sellers_not_an_empty_page(mall, nothing_searchable):
+    results = query.search(q=nothing_searchable)
+    assert (results.total, results.hits) == (0, [])
+    assert [h.title for h in results.related][:1] == ["Apple iPhone 15 Pro Max 256G 原色钛金属"]  # 1,200 sold
+
+
 @pytest.mark.parametrize(("values", "field"), [
     ({"sort": "cheapest"}, "sort"), ({"page": "0"}, "page"), ({"page": "x"}, "page"), ({"page": "101"}, "page"),
     ({"per_page": "500"}, "per_page"), ({"price_min": "abc"}, "price_min"),
