@@ -156,6 +156,7 @@ STOREFRONT_PAGE_CACHE = env.bool("STOREFRONT_PAGE_CACHE", default=True)
 FLASH_SALE_REDIS_GATE = env.bool("FLASH_SALE_REDIS_GATE", default=True)
 # How long a broad search's exact total and sampled facets are reused (its page is always fresh).
 SEARCH_BROAD_STATS_SECONDS = env.int("SEARCH_BROAD_STATS_SECONDS", default=30)
+SEARCH_LOG_DAYS = env.int("SEARCH_LOG_DAYS", default=180)  # search analytics kept this long
 COLLECTION_MAX_BYTES = env.int("COLLECTION_MAX_BYTES", default=20 * 1024 * 1024)
 COLLECTION_MAX_ROWS = env.int("COLLECTION_MAX_ROWS", default=50_000)
 # Host-only cookies: a session made on one host is never sent to another.
@@ -296,6 +297,7 @@ CELERY_BEAT_SCHEDULE = {
     "search-log-drain": {"task": "shared_apps.search.tasks.search_log_drain", "schedule": 15.0},
     "collection-rematch": {"task": "shared_apps.collection.tasks.rematch_offers", "schedule": 600.0,
                            "kwargs": {"only_unmatched": True}},
+    "search-logs-purge": {"task": "shared_apps.search.tasks.search_logs_purge", "schedule": 86400.0},
     "search-dictionary-watch": {"task": "shared_apps.search.tasks.dictionary_watch", "schedule": 60.0},
     "comparison-regroup": {"task": "shared_apps.comparison.tasks.regroup_changed_offers", "schedule": 10.0},
     # Today's price-history snapshot (the first run of a day) and the price-alert sweep.

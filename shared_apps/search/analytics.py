@@ -324,3 +324,22 @@ def log_drain(*, chunk: int = DRAIN_CHUNK, max_chunks: int = 100) -> Drained:
         client.eval("if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
                     1, _key(DRAIN_LOCK), token)
     return Drained(searches=searches, clicks=clicks)
+
+
+def logs_purge(*, days: int | None = None, batch: int = 10_000) -> int:
+    """Delete searches (and their clicks, by cascade) older than `days` (SEARCH_LOG_DAYS, 180):
+    analytics look back months, not years, and the table grows with every search. In batches,
+    so no statement holds many locks for long. Returns searches deleted."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    days = days if days is not None else int(getattr(settings, "SEARCH_LOG_DAYS", 180))
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted = 0
+    while True:
+        ids = list(SearchLog.objects.filter(at__lt=cutoff).order_by("at").values_list("pk", flat=True)[:batch])
+        if not ids:
+            return deleted
+        deleted += SearchLog.objects.filter(pk__in=ids).delete()[1].get(SearchLog._meta.label, 0)

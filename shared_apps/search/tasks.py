@@ -38,3 +38,11 @@ def shop_visibility_refresh(shop_id: int) -> int:
     vocabulary_refresh()
     suggestions_refresh()
     return changed
+
+
+@shared_task(ignore_result=True)
+def search_logs_purge() -> int:
+    """Daily: searches older than SEARCH_LOG_DAYS leave the analytics tables."""
+    from .analytics import logs_purge
+
+    return logs_purge()

@@ -294,3 +294,29 @@ def test_only_admins_and_auditors_see_the_figures(searches, shopper, merchant_a,
 def test_the_settings_drain_every_few_seconds():
     entry = settings.CELERY_BEAT_SCHEDULE["search-log-drain"]
     assert entry["task"] == tasks.search_log_drain.name and 10 <= entry["schedule"] <= 30
+
+
+def test_old_searches_and_their_clicks_are_purged(db):
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shared_apps.search.analytics import logs_purge
+    from shared_apps.search.models import SearchClick, SearchLog
+
+    now = timezone.now()
+
+    def logged(days_ago: int) -> SearchLog:
+        search = SearchLog.objects.create(
+            search_id=uuid.uuid4(), at=now - timedelta(days=days_ago), query="手机", normalised="手机", sort="relevance",
+            page=1, per_page=24, shown=1, total=1, zero_results=False, source="api")
+        SearchClick.objects.create(click_id=uuid.uuid4(), search=search, at=search.at, position=1, offer_id=1)
+        return search
+
+    old, kept = [logged(200), logged(181)], logged(179)
+    assert logs_purge(days=180, batch=1) == 2
+    assert list(SearchLog.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert SearchClick.objects.filter(search_id__in=[o.search_id for o in old]).count() == 0
+    assert SearchClick.objects.count() == 1
+    assert logs_purge(days=180) == 0
