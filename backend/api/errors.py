@@ -61,6 +61,13 @@ def amount_field(value, field: str, *, allow_zero: bool = True):
         raise field_error(field, exc.message_dict[field][0]) from None
 
 
+def validated(serializer_class, data, **kwargs) -> dict:
+    """`data` through the serializer: its validated data, or a 400 naming each bad field."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 

@@ -1,7 +1,10 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import inline_serializer
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+
+from .errors import ServiceError
 
 
 class Pagination(PageNumberPagination):
@@ -24,3 +27,20 @@ def paginated_response(view, request, queryset, serializer: type[serializers.Ser
     paginator = Pagination()
     rows = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer(rows, many=True).data)
+
+
+def page_of(paginator: Pagination, rows, request, view) -> list:
+    """`paginator`'s page of `rows`; a page past the end (or not a number) is a 404 naming `page`."""
+    try:
+        return paginator.paginate_queryset(rows, request, view=view)
+    except exceptions.NotFound as exc:
+        message = _("There is no such page.")
+        raise ServiceError(f"page: {message}", code="invalid_page", fields={"page": [message]},
+                           status_code=404) from exc
+
+
+def named_page_response(view, request, rows, serializer: type[serializers.Serializer]) -> Response:
+    """`paginated_response` whose refusal of a bad page names `page` (code `invalid_page`)."""
+    paginator = Pagination()
+    page = page_of(paginator, rows, request, view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
-from rest_framework import exceptions, permissions, serializers, status
+from rest_framework import permissions, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from backend.api.errors import NotFound, ServiceError
-from backend.api.pagination import page_schema, paginated_response
+from backend.api.errors import NotFound, validated
+from backend.api.pagination import named_page_response, page_schema
 from backend.lib.ip import client_ip
 from shared_apps.ops.api import IgnoreAcceptHeader, IsOperator, OperatorApi, errors
 from shared_apps.taxonomy.models import Category
@@ -49,22 +49,6 @@ class CollectionApi(OperatorApi):
 
 class GrantsApi(OperatorApi):
     operator_roles = access.ADMINS
-
-
-def _valid(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _page(view, request, rows, serializer) -> Response:
-    """One page of `rows`; a page past the end (or not a number) is a 404 naming `page`."""
-    try:
-        return paginated_response(view, request, rows, serializer)
-    except exceptions.NotFound as exc:
-        message = _("There is no such page.")
-        raise ServiceError(f"page: {message}", code="invalid_page", fields={"page": [message]},
-                           status_code=404) from exc
 
 
 def _one_of(values, value: str) -> str:
@@ -266,7 +250,7 @@ class SourceListApi(CollectionApi):
                    request=SourceIn, responses={201: SourceOut, **errors(400, 403, 409)},
                    description="Names are unique whatever their case (409 `source_exists`). Audited.")
     def post(self, request):
-        data = _valid(SourceIn, request.data)
+        data = validated(SourceIn, request.data)
         source = services.source_create(actor=request.user, **data)
         return Response(SourceOut(source).data, status=status.HTTP_201_CREATED)
 
@@ -288,7 +272,7 @@ class SourceDetailApi(CollectionApi):
                    request=SourcePatchIn, responses={200: SourceOut, **errors(400, 403, 404, 409)},
                    description="Fields left out stay. Audited with the values before and after.")
     def patch(self, request, pk: int):
-        data = _valid(SourcePatchIn, request.data)
+        data = validated(SourcePatchIn, request.data)
         services.source_update(actor=request.user, source_id=pk, **data)
         return Response(SourceOut(_source(pk)).data)
 
@@ -303,8 +287,8 @@ class ImportListApi(CollectionApi):
                    parameters=[ImportFilterIn],
                    responses={200: page_schema("OpsCollectionImportPage", ImportOut), **errors(400, 403, 404)})
     def get(self, request):
-        params = _valid(ImportFilterIn, request.query_params)
-        return _page(self, request, selectors.import_list(**params), ImportOut)
+        params = validated(ImportFilterIn, request.query_params)
+        return named_page_response(self, request, selectors.import_list(**params), ImportOut)
 
     @extend_schema(
         tags=TAGS, operation_id="ops_collection_import_create", summary="Upload a file to import",
@@ -315,7 +299,7 @@ class ImportListApi(CollectionApi):
                     "and adds to its price history), bad rows go to the error report. A file that cannot be read "
                     "at all, or has too many rows, fails the import with a `message`.")
     def post(self, request):
-        data = _valid(UploadIn, request.data)
+        data = validated(UploadIn, request.data)
         run = imports.import_start(actor=request.user, source_id=data["source_id"], upload=data["file"],
                                    file_format=data["file_format"])
         run.refresh_from_db()
@@ -335,7 +319,7 @@ class ImportErrorListApi(CollectionApi):
                    responses={200: page_schema("OpsCollectionImportErrorPage", ImportErrorOut), **errors(403, 404)})
     def get(self, request, pk: int):
         run = imports.run_get(actor=request.user, run_id=pk)
-        return _page(self, request, run.errors.all(), ImportErrorOut)
+        return named_page_response(self, request, run.errors.all(), ImportErrorOut)
 
 
 class ImportErrorCsvApi(CollectionApi):
@@ -361,8 +345,8 @@ class OfferListApi(CollectionApi):
                    responses={200: page_schema("OpsCollectionOfferPage", OfferOut), **errors(400, 403, 404)},
                    description="Newest collection first; the dates filter the offers' latest collection.")
     def get(self, request):
-        params = _valid(OfferFilterIn, request.query_params)
-        return _page(self, request, selectors.offer_search(**params), OfferOut)
+        params = validated(OfferFilterIn, request.query_params)
+        return named_page_response(self, request, selectors.offer_search(**params), OfferOut)
 
 
 class OfferDetailApi(CollectionApi):
@@ -386,7 +370,7 @@ class RematchApi(CollectionApi):
                    summary="Match collected offers to comparison groups again (background)",
                    request=Input, responses={202: OpenApiResponse(description="Queued."), **errors(400, 403)})
     def post(self, request):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         services.rematch_start(actor=request.user, only_unmatched=data["only_unmatched"])
         return Response(status=status.HTTP_202_ACCEPTED)
 
@@ -430,7 +414,7 @@ class StatsApi(CollectionApi):
                    parameters=[PeriodIn], responses={200: StatsOut, **errors(400, 403)},
                    description="Offers and prices collected in the period by source, platform category and day.")
     def get(self, request):
-        params = _valid(PeriodIn, request.query_params)
+        params = validated(PeriodIn, request.query_params)
         return Response(StatsOut(selectors.collection_stats(**params)).data)
 
 
@@ -484,7 +468,7 @@ class AnalysisApi(CollectionApi):
                    summary="Price position of the mall against outside prices, per category",
                    parameters=[PeriodIn], responses={200: AnalysisOut, **errors(400, 403)}, description=ANALYSIS_RULES)
     def get(self, request):
-        params = _valid(PeriodIn, request.query_params)
+        params = validated(PeriodIn, request.query_params)
         return Response(AnalysisOut(selectors.price_position(**params)).data)
 
 
@@ -496,8 +480,8 @@ class AnalysisGroupsApi(CollectionApi):
                               **errors(400, 403, 404)},
                    description=ANALYSIS_RULES + " The mall's dearest against outside prices first.")
     def get(self, request):
-        params = _valid(PeriodIn, request.query_params)
-        return _page(self, request, selectors.price_position(**params).groups, GroupPositionOut)
+        params = validated(PeriodIn, request.query_params)
+        return named_page_response(self, request, selectors.price_position(**params).groups, GroupPositionOut)
 
 
 # --- access grants -----------------------------------------------------------------------------
@@ -522,7 +506,7 @@ class GrantListApi(GrantsApi):
                    description="Administrators only; audited as `collection.grant`. 409 when a grant is in force "
                                "already or the person is an administrator (who always has access).")
     def post(self, request):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         grant = services.grant_give(actor=request.user, ip=client_ip(request), **data)
         return Response(GrantOut(grant).data, status=status.HTTP_201_CREATED)
 
@@ -538,6 +522,6 @@ class GrantRevokeApi(GrantsApi):
                    description="Administrators only; audited as `collection.revoke`. 404 when the person has no "
                                "grant in force.")
     def post(self, request, user_id: int):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         grant = services.grant_revoke(actor=request.user, user_id=user_id, ip=client_ip(request), **data)
         return Response(GrantOut(grant).data)

@@ -19,33 +19,17 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import NotFound as DrfNotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.api.errors import NotFound, ServiceError
-from backend.api.pagination import page_schema, paginated_response
+from backend.api.errors import NotFound, validated
+from backend.api.pagination import named_page_response, page_schema
 from backend.views import media_url
 
 from . import alerts, compare, notifications, product, selectors
 
 TAGS = ["comparison"]
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _page(view, request, rows, serializer):
-    try:
-        return paginated_response(view, request, rows, serializer)
-    except DrfNotFound as exc:
-        message = _("There is no such page.")
-        raise ServiceError(f"page: {message}", code="invalid_page", fields={"page": [message]},
-                           status_code=404) from exc
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -232,7 +216,7 @@ class ProductApi(Public):
                                "shop rating and pickup places, plus outside reference prices (not sold here). 404 "
                                "for an unknown group or one no active shop offers; 400 for a bad `region`.")
     def get(self, request, group_id: int):
-        params = _valid(self.Input, request.query_params)
+        params = validated(self.Input, request.query_params)
         if "region" in params:
             region = product.region_checked(params["region"])
         else:
@@ -250,7 +234,7 @@ class PriceHistoryApi(Public):
                                "when the lowest in-stock price of an active shop moved, and one `daily` snapshot "
                                "a day. The first point may be the one before the period, dated at its start.")
     def get(self, request, group_id: int):
-        params = _valid(self.Input, request.query_params)
+        params = validated(self.Input, request.query_params)
         _visible(group_id)
         points = selectors.price_history(group_id, days=params["days"])
         return Response(HistoryOut({"group_id": group_id, "days": params["days"], "points": points}).data)
@@ -283,7 +267,7 @@ class AlertListApi(APIView):
     @extend_schema(tags=TAGS, operation_id="comparison_price_alerts_list", summary="My price alerts",
                    responses={200: page_schema("ComparisonPriceAlertPage", AlertOut)})
     def get(self, request):
-        return _page(self, request, alerts.alerts_of(request.user.pk).select_related("group"), AlertOut)
+        return named_page_response(self, request, alerts.alerts_of(request.user.pk).select_related("group"), AlertOut)
 
     @extend_schema(tags=TAGS, operation_id="comparison_price_alert_create", summary="Watch a product's price",
                    request=Input, responses={201: AlertOut, 200: AlertOut},
@@ -292,7 +276,7 @@ class AlertListApi(APIView):
                                "for zero, a negative or malformed amount, or a target at or above the lowest price "
                                "now; 404 for an unknown product; 409 `too_many_alerts` past 100.")
     def post(self, request):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         alert, created = alerts.price_alert_set(user=request.user, group_id=data["group_id"],
                                                 target_price=data["target_price"])
         alert.refresh_from_db()
@@ -319,7 +303,7 @@ class AlertDetailApi(APIView):
                    description="400 when neither is given or the target is invalid; 404 for another shopper's "
                                "alert.")
     def patch(self, request, alert_id: int):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         alert = alerts.price_alert_update(user=request.user, alert_id=alert_id,
                                           target_price=data.get("target_price"), rearm=data["rearm"])
         alert.refresh_from_db()
@@ -343,9 +327,9 @@ class NotificationListApi(APIView):
                    parameters=[Input], responses={200: page_schema("ComparisonNotificationPage", NotificationOut)},
                    description="Newest first.")
     def get(self, request):
-        params = _valid(self.Input, request.query_params)
+        params = validated(self.Input, request.query_params)
         rows = notifications.notifications_of(request.user.pk, unread_only=params["unread"])
-        return _page(self, request, rows, NotificationRowOut)
+        return named_page_response(self, request, rows, NotificationRowOut)
 
 
 class NotificationUnreadApi(APIView):

@@ -10,12 +10,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound as DrfNotFound
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from backend.api.errors import NotFound, ServiceError
-from backend.api.pagination import page_schema, paginated_response
+from backend.api.errors import NotFound, validated
+from backend.api.pagination import named_page_response, page_schema
 from backend.lib import hosts
 from shared_apps.ops.api import OperatorApi, errors
 
@@ -34,12 +33,6 @@ class ComparisonOpsApi(OperatorApi):
     @property
     def operator_roles(self):
         return READ_ROLES if self.request.method in SAFE_METHODS else CHANGE_ROLES
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -117,14 +110,9 @@ class GroupListApi(ComparisonOpsApi):
                                                   **errors(400, 403, 404)},
                    description="Newest first.")
     def get(self, request):
-        params = _valid(self.Input, request.query_params)
+        params = validated(self.Input, request.query_params)
         rows = selectors.groups_search(q=params.get("q", ""), kind=params.get("kind", ""), locked=params["locked"])
-        try:
-            return paginated_response(self, request, rows, GroupOut)
-        except DrfNotFound as exc:
-            message = _("There is no such page.")
-            raise ServiceError(f"page: {message}", code="invalid_page", fields={"page": [message]},
-                               status_code=404) from exc
+        return named_page_response(self, request, rows, GroupOut)
 
 
 class GroupDetailApi(ComparisonOpsApi):
@@ -147,7 +135,7 @@ class GroupMergeApi(ComparisonOpsApi):
                    description="The merged group is locked (the automatic grouping leaves it) and the merged-away "
                                "groups' keys file later offers into it; shoppers' price alerts follow. Audited.")
     def post(self, request):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         merged = services.group_merge(group_ids=data["group_ids"], actor=request.user, reason=data["reason"])
         return Response(_detail(merged.pk))
 
@@ -164,7 +152,7 @@ class GroupSplitApi(ComparisonOpsApi):
                    description="Both groups are locked. 400 naming `offer_ids` for offers not in the group; 409 "
                                "when every offer would leave. Audited. Answers the new group.")
     def post(self, request, pk: int):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         split = services.group_split(group_id=pk, offer_ids=data["offer_ids"], actor=request.user,
                                      reason=data["reason"])
         return Response(_detail(split.pk), status=201)
@@ -185,7 +173,7 @@ class SettingsApi(ComparisonOpsApi):
                    description="Audited with the old and new value; every offer is then regrouped in the "
                                "background.")
     def patch(self, request):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         row = services.group_settings_update(similarity_threshold=data["similarity_threshold"], actor=request.user)
         return Response(SettingsOut(row).data)
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from backend.api.errors import NotFound, ServiceError
-from backend.api.pagination import Pagination, page_schema
+from backend.api.errors import NotFound, validated
+from backend.api.pagination import Pagination, page_of, page_schema
 from backend.lib.ip import client_ip
 from shared_apps.ops.api import OperatorApi, errors
 
@@ -35,12 +35,6 @@ class SearchOpsApi(OperatorApi):
     @property
     def operator_roles(self):
         return READ if self.request.method in SAFE_METHODS else EDIT
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 # --- synonyms ----------------------------------------------------------------------------------
@@ -81,12 +75,7 @@ class SynonymListApi(SearchOpsApi):
     def get(self, request):
         rows = synonym_selectors.synonym_groups(q=request.query_params.get("q", "")[:64])
         paginator = Pagination()
-        try:
-            page = paginator.paginate_queryset(rows, request, view=self)
-        except exceptions.NotFound as exc:
-            message = _("There is no such page.")
-            raise ServiceError(f"page: {message}", code="invalid_page", fields={"page": [message]},
-                               status_code=404) from exc
+        page = page_of(paginator, rows, request, self)
         groups = [synonym_selectors.group_data(row) for row in page]
         return paginator.get_paginated_response(SynonymGroupOut(groups, many=True).data)
 
@@ -96,7 +85,7 @@ class SynonymListApi(SearchOpsApi):
                    "(empty, too long, only one term, the same term twice); 409 `synonym_term_taken` when a term "
                    "is in another group, `synonym_builtin` when the terms are one built-in group. Audited.")
     def post(self, request):
-        data = _valid(SynonymGroupIn, request.data)
+        data = validated(SynonymGroupIn, request.data)
         group = synonym_services.synonym_group_create(terms=data["terms"], actor=request.user, ip=client_ip(request))
         return Response(SynonymGroupOut(group).data, status=status.HTTP_201_CREATED)
 
@@ -120,7 +109,7 @@ class SynonymDetailApi(SearchOpsApi):
                    request=SynonymGroupIn, responses={200: SynonymGroupOut, **errors(400, 403, 404, 409)},
                    description="The rules of adding a group. The same terms again change nothing. Audited.")
     def put(self, request, key: str):
-        data = _valid(SynonymGroupIn, request.data)
+        data = validated(SynonymGroupIn, request.data)
         group = synonym_services.synonym_group_update(key=key, terms=data["terms"], actor=request.user,
                                                       ip=client_ip(request))
         return Response(SynonymGroupOut(group).data)
@@ -142,7 +131,7 @@ class PeriodIn(serializers.Serializer):
 
 
 def _period(request) -> stats.Period:
-    data = _valid(PeriodIn, request.query_params)
+    data = validated(PeriodIn, request.query_params)
     return stats.period(since=data.get("since"), until=data.get("until"))
 
 
@@ -245,7 +234,7 @@ class TopQueriesApi(SearchOpsApi):
                    "the average number of results and the click-through rate (clicked searches / searches).")
     def get(self, request):
         period = _period(request)
-        limit = _valid(LimitIn, request.query_params).get("limit")
+        limit = validated(LimitIn, request.query_params).get("limit")
         return Response(TopQueriesOut({"since": period.since, "until": period.until,
                                        "results": stats.top_queries(period=period, limit=limit)}).data)
 
@@ -256,7 +245,7 @@ class ZeroQueriesApi(SearchOpsApi):
                    description="Most frequent first: where a synonym (POST synonyms/) or a spelling is missing.")
     def get(self, request):
         period = _period(request)
-        limit = _valid(LimitIn, request.query_params).get("limit")
+        limit = validated(LimitIn, request.query_params).get("limit")
         return Response(ZeroQueriesOut({"since": period.since, "until": period.until,
                                         "results": stats.zero_result_queries(period=period, limit=limit)}).data)
 
@@ -266,6 +255,6 @@ class PositionsApi(SearchOpsApi):
                    parameters=[PositionsIn], responses={200: PositionsOut, **errors(400, 403)})
     def get(self, request):
         period = _period(request)
-        positions = _valid(PositionsIn, request.query_params).get("positions")
+        positions = validated(PositionsIn, request.query_params).get("positions")
         return Response(PositionsOut({"since": period.since, "until": period.until,
                                       "results": stats.ctr_by_position(period=period, positions=positions)}).data)

@@ -25,14 +25,19 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_serializer,
 )
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from backend.api.errors import NotFound, ServiceError, field_error
-from backend.api.pagination import Pagination, page_schema, paginated_response
+from backend.api.errors import NotFound, field_error, validated
+from backend.api.pagination import (
+    Pagination,
+    named_page_response,
+    page_of,
+    page_schema,
+)
 from backend.lib.ip import client_ip
 from shared_apps.ops.api import IgnoreAcceptHeader, OperatorApi, errors
 
@@ -66,22 +71,6 @@ class FinanceApi(OperatorApi):
     @property
     def operator_roles(self):
         return READ if self.request.method in SAFE_METHODS else ACT
-
-
-def _valid(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _page(view, request, rows, serializer) -> Response:
-    """One page of `rows`; a page past the end (or not a number) is a 404 naming `page`."""
-    try:
-        return paginated_response(view, request, rows, serializer)
-    except exceptions.NotFound as exc:
-        message = _("There is no such page.")
-        raise ServiceError(f"page: {message}", code="invalid_page", fields={"page": [message]},
-                           status_code=404) from exc
 
 
 class ShopField(serializers.CharField):
@@ -471,14 +460,14 @@ class RunListApi(FinanceApi):
                    responses={200: page_schema("OpsFinanceRunPage", RunOut), **errors(403, 404)},
                    description="Newest first.")
     def get(self, request):
-        return _page(self, request, SettlementRun.objects.all(), RunOut)
+        return named_page_response(self, request, SettlementRun.objects.all(), RunOut)
 
     @extend_schema(tags=TAGS, operation_id="ops_finance_run_start", summary="Run settlement now",
                    request=RunStartIn, responses={201: RunDetailOut, **errors(400, 403, 409)},
                    description="Settles every order line due by `cutoff` and makes one statement per shop, in "
                                "one transaction. 409 `run_in_progress` while another run holds the lock.")
     def post(self, request):
-        data = _valid(RunStartIn, request.data)
+        data = validated(RunStartIn, request.data)
         run = runs.run_start(cutoff=data.get("cutoff"), actor_user_id=request.user.pk)
         return Response(_run_data(run), status=status.HTTP_201_CREATED)
 
@@ -511,13 +500,13 @@ class StatementListApi(FinanceApi):
                    responses={200: page_schema("OpsFinanceStatementPage", StatementOut), **errors(400, 403, 404)},
                    description="Newest first; `shop` (subdomain) and `run` filter. An unknown shop is a 400.")
     def get(self, request):
-        params = _valid(self.Input, request.query_params)
+        params = validated(self.Input, request.query_params)
         rows = Statement.objects.select_related("shop", "payout")
         if params.get("shop") is not None:
             rows = rows.filter(shop=params["shop"])
         if params.get("run") is not None:
             rows = rows.filter(run_id=params["run"])
-        return _page(self, request, rows, StatementOut)
+        return named_page_response(self, request, rows, StatementOut)
 
 
 def _statement(number: str) -> Statement:
@@ -555,14 +544,9 @@ class StatementLinesApi(FinanceApi):
 
 
 def _paged_with_refs(view, request, rows, serializer) -> Response:
-    """`_page` for rows that point into the orders: their order references in two queries."""
+    """`named_page_response` for rows that point into the orders: their order references in two queries."""
     paginator = Pagination()
-    try:
-        page = paginator.paginate_queryset(rows, request, view=view)
-    except exceptions.NotFound as exc:
-        message = _("There is no such page.")
-        raise ServiceError(f"page: {message}", code="invalid_page", fields={"page": [message]},
-                           status_code=404) from exc
+    page = page_of(paginator, rows, request, view)
     refs = selectors.order_refs(sub_order_ids=[row.sub_order_id for row in page],
                                 order_line_ids=[row.order_line_id for row in page])
     return paginator.get_paginated_response(serializer(page, many=True, context={"refs": refs}).data)
@@ -587,13 +571,13 @@ class PayoutListApi(FinanceApi):
                    responses={200: page_schema("OpsFinancePayoutPage", PayoutOut), **errors(400, 403, 404)},
                    description="Newest first.")
     def get(self, request):
-        params = _valid(self.Input, request.query_params)
+        params = validated(self.Input, request.query_params)
         rows = Payout.objects.select_related("shop")
         if params.get("status"):
             rows = rows.filter(status=params["status"])
         if params.get("channel"):
             rows = rows.filter(channel=params["channel"])
-        return _page(self, request, rows, PayoutOut)
+        return named_page_response(self, request, rows, PayoutOut)
 
 
 @extend_schema_serializer(component_name="OpsFinancePrepareInput")
@@ -608,7 +592,7 @@ class PayoutPrepareApi(FinanceApi):
                                "`skipped` lists the other shops and why (paused, no approved bank account, a "
                                "payout still open, statements adding up to nothing).")
     def post(self, request):
-        data = _valid(PrepareIn, request.data)
+        data = validated(PrepareIn, request.data)
         made, skipped = payouts.payouts_prepare(channel=data["channel"], actor_user_id=request.user.pk)
         return Response(PreparedOut({"made": made, "skipped": skipped}).data)
 
@@ -642,7 +626,7 @@ class PayoutMarkPaidApi(FinanceApi):
                    request=MarkPaidIn, responses={200: PayoutDetailOut, **errors(400, 403, 404, 409)},
                    description="Twice: no change. 409 `illegal_transition` unless the payout was sent.")
     def post(self, request, number: str):
-        data = _valid(MarkPaidIn, request.data)
+        data = validated(MarkPaidIn, request.data)
         payout = payouts.payout_mark_paid(number=number, actor_user_id=request.user.pk, reference=data["reference"])
         return Response(PayoutDetailOut(payout).data)
 
@@ -658,7 +642,7 @@ class PayoutMarkFailedApi(FinanceApi):
                    description="The money is owed to the shop again and its statements wait for the next "
                                "payout. Twice: no change. 409 once paid.")
     def post(self, request, number: str):
-        data = _valid(MarkFailedIn, request.data)
+        data = validated(MarkFailedIn, request.data)
         payout = payouts.payout_mark_failed(number=number, actor_user_id=request.user.pk, reason=data["reason"])
         return Response(PayoutDetailOut(payout).data)
 
@@ -698,7 +682,7 @@ class DepositPaidApi(FinanceApi):
                    description="Into the platform's cash at `source`, or withheld from the shop's payable. 409 "
                                "`source_key_reused` when the request key was used for other amounts.")
     def post(self, request):
-        data = _valid(DepositPaidIn, request.data)
+        data = validated(DepositPaidIn, request.data)
         entry = services.post_deposit_paid(
             source_key=f"ops:deposit_paid:{data['request_key']}", shop_id=data["shop"].pk, amount=data["amount"],
             provider=None if data["source"] == WITHHELD else data["source"], memo=data["memo"])
@@ -711,7 +695,7 @@ class DepositDeductedApi(FinanceApi):
                    description="The deposit covers what the shop owes: the deposit falls, the payable rises. "
                                "409 `deposit_insufficient`. Audited.")
     def post(self, request):
-        data = _valid(ReasonPostingIn, request.data)
+        data = validated(ReasonPostingIn, request.data)
         entry = services.post_deposit_deducted(
             source_key=f"ops:deposit_deducted:{data['request_key']}", shop_id=data["shop"].pk,
             amount=data["amount"], reason=data["reason"], actor_user_id=request.user.pk)
@@ -723,7 +707,7 @@ class PenaltyApi(FinanceApi):
                    request=ReasonPostingIn, responses={201: EntryOut, **errors(400, 403, 409)},
                    description="Out of the shop's payable (which may go negative). Audited.")
     def post(self, request):
-        data = _valid(ReasonPostingIn, request.data)
+        data = validated(ReasonPostingIn, request.data)
         entry = services.post_penalty(source_key=f"ops:penalty:{data['request_key']}", shop_id=data["shop"].pk,
                                       amount=data["amount"], reason=data["reason"], actor_user_id=request.user.pk)
         return Response(_entry_data(entry), status=status.HTTP_201_CREATED)
@@ -735,7 +719,7 @@ class AdjustmentApi(FinanceApi):
                    description="409 `balance_would_go_negative` when it would leave the payable below zero, "
                                "unless `confirm_negative`. Audited with the balance before and after.")
     def post(self, request):
-        data = _valid(AdjustmentIn, request.data)
+        data = validated(AdjustmentIn, request.data)
         entry = services.post_adjustment(
             source_key=f"ops:adjustment:{data['request_key']}",
             account=services.account_for_shop(shop_id=data["shop"].pk, kind=AccountKind.SHOP_PAYABLE),
@@ -770,7 +754,7 @@ class ImportListApi(FinanceApi):
     def get(self, request):
         rows = ReconciliationImport.objects.annotate(
             open_count=Count("items", filter=Q(items__resolution=Resolution.OPEN))).order_by("-day", "-id")
-        return _page(self, request, rows, ImportOut)
+        return named_page_response(self, request, rows, ImportOut)
 
     @extend_schema(tags=TAGS, operation_id="ops_finance_reconciliation_upload",
                    summary="Import a provider's statement file",
@@ -779,7 +763,7 @@ class ImportListApi(FinanceApi):
                                "first import. A file in a wrong format is a 400 naming the line and column; "
                                "single unreadable rows are kept in `errors` with their line numbers.")
     def post(self, request):
-        data = _valid(UploadIn, request.data)
+        data = validated(UploadIn, request.data)
         upload = data["file"]
         if upload.size > reconciliation.MAX_BYTES:
             raise field_error("file", _("The file is larger than 64 MB."))
@@ -795,7 +779,7 @@ class ImportFetchApi(FinanceApi):
                    description="404 `no_statement` when the provider has none for the day; 502 "
                                "`provider_unavailable` when it cannot be asked.")
     def post(self, request):
-        data = _valid(FetchIn, request.data)
+        data = validated(FetchIn, request.data)
         run = fetch_and_import(provider=data["provider"], day=data["day"], actor_user_id=request.user.pk)
         return Response(ImportOut(run).data, status=status.HTTP_201_CREATED)
 
@@ -822,11 +806,11 @@ class ImportItemsApi(FinanceApi):
                    parameters=[Input],
                    responses={200: page_schema("OpsFinanceImportItemPage", ItemOut), **errors(400, 403, 404)})
     def get(self, request, pk: int):
-        params = _valid(self.Input, request.query_params)
+        params = validated(self.Input, request.query_params)
         items = _import(pk).items.all()
         if params.get("state"):
             items = items.filter(state=params["state"])
-        return _page(self, request, items, ItemOut)
+        return named_page_response(self, request, items, ItemOut)
 
 
 @extend_schema_serializer(component_name="OpsFinanceItemResolveInput")
@@ -846,7 +830,7 @@ class ItemResolveApi(FinanceApi):
                    responses={200: ItemOut, **errors(400, 403, 404, 409)},
                    description="409 `already_resolved`.")
     def post(self, request, item_id: int):
-        data = _valid(ItemResolveIn, request.data)
+        data = validated(ItemResolveIn, request.data)
         item = reconciliation.item_resolve(item_id=item_id, note=data["note"], actor_user_id=request.user.pk)
         return Response(ItemOut(item).data)
 
@@ -858,7 +842,7 @@ class ItemAdjustApi(FinanceApi):
                    description="An adjustment entry (audited) by the difference; 409 `nothing_to_adjust`, "
                                "`already_resolved`, `balance_would_go_negative` (unless `confirm_negative`).")
     def post(self, request, item_id: int):
-        data = _valid(ItemAdjustIn, request.data)
+        data = validated(ItemAdjustIn, request.data)
         item = reconciliation.item_adjust(item_id=item_id, note=data["note"], actor_user_id=request.user.pk,
                                           confirm_negative=data["confirm_negative"])
         return Response(ItemOut(item).data)
@@ -876,10 +860,10 @@ class AccountListApi(FinanceApi):
                    parameters=[Input],
                    responses={200: page_schema("OpsFinanceAccountPage", AccountOut), **errors(400, 403, 404)})
     def get(self, request):
-        params = _valid(self.Input, request.query_params)
+        params = validated(self.Input, request.query_params)
         shop = params.get("shop")
         rows = selectors.accounts_with_balances(kind=params.get("kind", ""), shop_id=shop.pk if shop else None)
-        return _page(self, request, rows, AccountOut)
+        return named_page_response(self, request, rows, AccountOut)
 
 
 def _account(pk: int) -> Account:
@@ -906,8 +890,8 @@ class AccountLinesApi(FinanceApi):
                    responses={200: page_schema("OpsFinanceAccountLinePage", AccountLineOut), **errors(400, 403, 404)},
                    description="Newest first.")
     def get(self, request, pk: int):
-        params = _valid(self.Input, request.query_params)
-        return _page(self, request, selectors.account_lines(_account(pk), running=params["running"]),
+        params = validated(self.Input, request.query_params)
+        return named_page_response(self, request, selectors.account_lines(_account(pk), running=params["running"]),
                      AccountLineOut)
 
 
@@ -948,14 +932,14 @@ class RuleListApi(FinanceApi):
     def get(self, request):
         rows = CommissionRule.objects.select_related("category", "shop").order_by(
             "category_id", "shop_id", "-effective_from")
-        return _page(self, request, rows, CommissionRuleOut)
+        return named_page_response(self, request, rows, CommissionRuleOut)
 
     @extend_schema(tags=TAGS, operation_id="ops_finance_commission_rule_create", summary="Create a commission rule",
                    request=RuleIn, responses={201: CommissionRuleOut, **errors(400, 403, 409)},
                    description="No category and no shop: the platform default. 409 `commission_rule_overlap` "
                                "when a rule of the same category and shop covers any of the days. Audited.")
     def post(self, request):
-        data = _valid(RuleIn, request.data)
+        data = validated(RuleIn, request.data)
         rule = services.commission_rule_create(
             rate=data["rate"], effective_from=data["effective_from"], effective_to=data["effective_to"],
             category_id=data["category_id"], shop_id=data["shop"].pk if data["shop"] else None, note=data["note"],
@@ -969,7 +953,7 @@ class RuleEndApi(FinanceApi):
                    description="Sets its last day; past commission is unchanged (rates are snapshotted). 409 "
                                "when the new end would overlap the next rule.")
     def post(self, request, pk: int):
-        data = _valid(RuleEndIn, request.data)
+        data = validated(RuleEndIn, request.data)
         rule = services.commission_rule_end(rule_id=pk, effective_to=data["effective_to"],
                                             actor_user_id=request.user.pk)
         return Response(CommissionRuleOut(rule).data)

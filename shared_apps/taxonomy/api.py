@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from backend.api.errors import NotFound
+from backend.api.errors import NotFound, validated
 from backend.api.pagination import page_schema, paginated_response
 from backend.lib.ip import client_ip
 from shared_apps.ops.api import OperatorApi, errors
@@ -42,12 +42,6 @@ def product_data(product_id: int) -> dict:
     return StandardProductOut(product).data
 
 
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 # --- categories --------------------------------------------------------------------------------
 
 
@@ -77,7 +71,7 @@ class CategoryCreateApi(OperatorApi):
     @extend_schema(request=Input, responses={201: CategoryNodeOut, **errors(400, 403)}, tags=TAGS,
                    summary="Create a sub-category")
     def post(self, request):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         category = services.category_create(actor=request.user, ip=client_ip(request), **data)
         return Response(category_data(category.pk), status=status.HTTP_201_CREATED)
 
@@ -93,7 +87,7 @@ class CategoryUpdateApi(OperatorApi):
     @extend_schema(request=Input, responses={200: CategoryNodeOut, **errors(400, 403, 404, 409)}, tags=TAGS,
                    summary="Rename or re-sort a sub-category")
     def post(self, request, pk: int):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         services.category_update(actor=request.user, category_id=pk, ip=client_ip(request), **data)
         return Response(category_data(pk))
 
@@ -105,7 +99,7 @@ class CategoryMoveApi(OperatorApi):
     @extend_schema(request=Input, responses={200: CategoryNodeOut, **errors(400, 403, 404, 409)}, tags=TAGS,
                    summary="Move a sub-category under another parent")
     def post(self, request, pk: int):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         services.category_move(actor=request.user, category_id=pk, parent_id=data["parent_id"],
                                ip=client_ip(request))
         return Response(category_data(pk))
@@ -118,7 +112,7 @@ class CategoryDeactivateApi(OperatorApi):
     @extend_schema(request=Input, responses={200: CategoryNodeOut, **errors(400, 403, 404, 409)}, tags=TAGS,
                    summary="Deactivate a sub-category and everything below it")
     def post(self, request, pk: int):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         services.category_set_active(actor=request.user, category_id=pk, active=False, reason=data["reason"],
                                      ip=client_ip(request))
         return Response(category_data(pk))
@@ -155,7 +149,7 @@ class AttributeCreateApi(OperatorApi):
     @extend_schema(request=Input, responses={201: AttributeOut, **errors(400, 403, 404)}, tags=TAGS,
                    summary="Add an attribute template to a category")
     def post(self, request, pk: int):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         code = data.pop("code")
         attribute = services.attribute_create(actor=request.user, category_id=pk, code=code, data=data,
                                               ip=client_ip(request))
@@ -169,7 +163,7 @@ class AttributeUpdateApi(OperatorApi):
     @extend_schema(request=Input, responses={200: AttributeOut, **errors(400, 403, 404, 409)}, tags=TAGS,
                    summary="Change an attribute template")
     def post(self, request, pk: int):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         attribute = services.attribute_update(actor=request.user, attribute_id=pk, data=data, ip=client_ip(request))
         return Response(AttributeOut(attribute).data)
 
@@ -203,7 +197,7 @@ class StandardProductListApi(OperatorApi):
     @extend_schema(parameters=[Input], responses={200: StandardProductPage, **errors(400, 403)}, tags=TAGS,
                    summary="Search standard products", operation_id="ops_taxonomy_standard_products_list")
     def get(self, request):
-        params = _valid(self.Input, request.query_params)
+        params = validated(self.Input, request.query_params)
         queryset = selectors.standard_product_search(q=params.get("q", ""), status=params.get("status"),
                                                      category_id=params.get("category_id"))
         return paginated_response(self, request, queryset, StandardProductOut)
@@ -231,7 +225,7 @@ class StandardProductCreateApi(OperatorApi):
     @extend_schema(request=Input, responses={201: StandardProductOut, **errors(400, 403, 409)}, tags=TAGS,
                    summary="Create an active standard product")
     def post(self, request):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         product = services.standard_product_create(actor=request.user, ip=client_ip(request), **data)
         return Response(product_data(product.pk), status=status.HTTP_201_CREATED)
 
@@ -243,7 +237,7 @@ class StandardProductUpdateApi(OperatorApi):
     @extend_schema(request=Input, responses={200: StandardProductOut, **errors(400, 403, 404, 409)}, tags=TAGS,
                    summary="Correct a standard product")
     def post(self, request, pk: int):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         services.standard_product_update(actor=request.user, product_id=pk, ip=client_ip(request), **data)
         return Response(product_data(pk))
 
@@ -263,7 +257,7 @@ class StandardProductRejectApi(OperatorApi):
     @extend_schema(request=Input, responses={200: StandardProductOut, **errors(400, 403, 404, 409)}, tags=TAGS,
                    summary="Reject a proposed standard product with a reason")
     def post(self, request, pk: int):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         services.standard_product_reject(actor=request.user, product_id=pk, reason=data["reason"],
                                          ip=client_ip(request))
         return Response(product_data(pk))
@@ -277,7 +271,7 @@ class StandardProductMergeApi(OperatorApi):
                    summary="Merge a proposal into an existing standard product",
                    description="Answers with the target product, which receives the proposal's new GTINs.")
     def post(self, request, pk: int):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         target = services.standard_product_merge(actor=request.user, product_id=pk, into_id=data["into_id"],
                                                  ip=client_ip(request))
         return Response(product_data(target.pk))

@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
-from backend.api.errors import NotFound
+from backend.api.errors import NotFound, validated
 from backend.api.pagination import page_schema
 from backend.lib.ip import client_ip
 from tenant_apps.shop.api import ShopApiView
@@ -31,12 +31,6 @@ class InventoryApiView(ShopApiView):
     """Stock of this shop; the caller's role must open the inventory section."""
 
     section = "inventory"
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 # --- locations ---------------------------------------------------------------------------------
@@ -94,7 +88,7 @@ class LocationListApi(InventoryApiView):
                    description="Goes to the end of the allocation order. 409 when the code is taken.",
                    responses={201: LocationOut})
     def post(self, request):
-        location = services.location_create(data=_valid(LocationIn, request.data))
+        location = services.location_create(data=validated(LocationIn, request.data))
         return Response(LocationOut(location).data, status=status.HTTP_201_CREATED)
 
 
@@ -115,7 +109,7 @@ class LocationReorderApi(InventoryApiView):
     @extend_schema(tags=TAGS, summary="Set the allocation order of locations", request=Input,
                    responses={200: LocationOut(many=True)})
     def post(self, request):
-        rows = services.location_reorder(ordered_ids=_valid(self.Input, request.data)["ordered_ids"])
+        rows = services.location_reorder(ordered_ids=validated(self.Input, request.data)["ordered_ids"])
         return Response(LocationOut(rows, many=True).data)
 
 
@@ -209,7 +203,7 @@ class MovementListApi(InventoryApiView):
         request=Input, responses={201: MovementOut(many=True)},
     )
     def post(self, request):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         lines = []
         for index, raw in enumerate(data["lines"]):
             line = self.Line(data=raw)
@@ -235,7 +229,7 @@ class AdjustmentApi(InventoryApiView):
 
     @extend_schema(tags=TAGS, summary="Adjust stock with a reason (audited)", request=Input, responses={201: MovementOut})
     def post(self, request):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         movement = services.adjust(**data, actor=request.user, shop_id=request.tenant.pk, ip=client_ip(request))
         return Response(MovementOut(movement).data, status=status.HTTP_201_CREATED)
 
@@ -257,7 +251,7 @@ class TransferApi(InventoryApiView):
     @extend_schema(tags=TAGS, summary="Transfer stock between locations", request=Input,
                    responses={201: MovementOut(many=True)})
     def post(self, request):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         items = []
         for index, raw in enumerate(data.pop("items")):
             item = self.Item(data=raw)
@@ -315,7 +309,7 @@ class StockTakeListApi(InventoryApiView):
                    description="Snapshots the expected quantities. 409 while another count of the location is open.",
                    request=Input, responses={201: StockTakeDetailOut})
     def post(self, request):
-        data = _valid(self.Input, request.data)
+        data = validated(self.Input, request.data)
         take = services.stocktake_open(**data, actor_user_id=request.user.pk)
         return Response(_detail(take), status=status.HTTP_201_CREATED)
 
@@ -339,7 +333,7 @@ class StockTakeCountApi(InventoryApiView):
 
     @extend_schema(tags=TAGS, summary="Count a SKU by code or barcode", request=Input, responses={200: StockTakeLineOut})
     def post(self, request, stocktake_id: int):
-        line = services.stocktake_count(stocktake_id=stocktake_id, **_valid(self.Input, request.data))
+        line = services.stocktake_count(stocktake_id=stocktake_id, **validated(self.Input, request.data))
         return Response(StockTakeLineOut(line).data)
 
 
@@ -388,7 +382,7 @@ class ThresholdListApi(InventoryApiView):
     @extend_schema(tags=TAGS, summary="Set a SKU's low-stock threshold", request=Input,
                    responses={200: ThresholdOut, 204: None})
     def post(self, request):
-        row = services.threshold_set(**_valid(self.Input, request.data))
+        row = services.threshold_set(**validated(self.Input, request.data))
         if row is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(ThresholdOut(row).data)
