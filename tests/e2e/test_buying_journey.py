@@ -25,7 +25,6 @@ Money (the coupon split to the fen by largest remainder over the goods of every 
 """
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -41,12 +40,15 @@ from shared_apps.payments.models import Payment, SandboxDelivery
 from tenant_apps.catalog.models import SKU
 from tenant_apps.fulfilment.models import Shipment
 from tenant_apps.inventory.models import Reservation, StockBalance
-from tests.factories import PASSWORD
+from tests.e2e.browsing import (
+    click_and_wait,
+    eventually,
+    reload_until,
+    sign_in,
+)
 from tests.shared_apps.orders.conftest import stock_shop
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-TIMEOUT = 15000
-ASYNC_SECONDS = 20
 SHOP_A, SHOP_B = "Alpha 商店", "Beta 商店"  # the names tests/conftest.py gives shop_a and shop_b
 COUPON = "MALL20"
 
@@ -62,47 +64,6 @@ def drop_shop_schemas(shop_a, shop_b):
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def sign_in(context, url, email: str, next_path: str):
-    """A new page of `context`, signed in on the host whose URLs `url(path)` builds."""
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.goto(url(f"/accounts/login/?next={next_path}"))
-    page.fill("input[name=identifier]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
-    return page
-
-
-def click_and_wait(page, locator):
-    """Click a form's button and wait for the page it leads to (often the same URL)."""
-    with page.expect_navigation():
-        locator.click()
-    page.wait_for_load_state()
-
-
-def eventually(check, what: str, seconds: float = ASYNC_SECONDS):
-    """Poll `check` (a function returning something truthy when done) for work that happens
-    after commit (notifications, carrier pushes)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-
-
-def reload_until(page, locator, count: int, seconds: float = ASYNC_SECONDS):
-    """Reload `page` until `locator` matches `count` elements (the page has no live updates)."""
-    deadline = time.monotonic() + seconds
-    while locator.count() != count and time.monotonic() < deadline:
-        page.wait_for_timeout(300)
-        page.reload()
-    expect(locator).to_have_count(count)
 
 
 def checkout_section(page, shop_name: str):

@@ -13,12 +13,12 @@ from shared_apps.accounts.models import OperatorRole, User
 from shared_apps.taxonomy.models import Category
 from tenant_apps.catalog.models import Product
 from tenants.services import shop_provision
+from tests.e2e.browsing import TIMEOUT, sign_in
 from tests.factories import png_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Journey#Pass2026"
 TITLE = "降噪蓝牙耳机 Pro"
-TIMEOUT = 15000
 
 
 @pytest.fixture
@@ -28,17 +28,6 @@ def cleanup_schemas():
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 's\\_%'")
         for (schema,) in cursor.fetchall():
             cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def sign_in(context, url: str, email: str, next_path: str):
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.goto(url(f"/accounts/login/?next={next_path}"))
-    page.fill("input[name=identifier]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
-    return page
 
 
 def submit(page, selector: str):
@@ -77,7 +66,7 @@ def test_create_review_stock_and_sell_a_product(browser, mall_server, tmp_path, 
 
     # 1. The merchant signs in on the shop's host and creates a product.
     merchant = browser.new_context(locale="zh-CN")
-    page = sign_in(merchant, shop_url, "gadgets@example.com", "/console/catalog/")
+    page = sign_in(merchant, shop_url, "gadgets@example.com", "/console/catalog/", password=PASSWORD)
     page.click("main a[href='/console/catalog/new/']")
     page.wait_for_url("**/console/catalog/new/")
     page.fill("main input[name=title]", TITLE)
@@ -110,9 +99,8 @@ def test_create_review_stock_and_sell_a_product(browser, mall_server, tmp_path, 
 
     # 4. The operator approves it in the moderation queue.
     operator = browser.new_context(locale="zh-CN")
-    ops = sign_in(
-        operator, lambda path: mall_server("ops", path), "ops@example.com", "/moderation/"
-    )
+    ops = sign_in(operator, lambda path: mall_server("ops", path), "ops@example.com", "/moderation/",
+                  password=PASSWORD)
     ops.click(f"main a:has-text('{TITLE}')")
     ops.wait_for_url(re.compile(r"/moderation/\d+/$"))
     ops.click("main form[action$='/approve/'] button[type=submit]")

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -52,12 +51,16 @@ from shared_apps.search import text
 from shared_apps.taxonomy import services as taxonomy
 from shared_apps.taxonomy.models import Category
 from tests.conftest import provision
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.browsing import (
+    click_and_wait,
+    eventually,
+    reload_until,
+    sign_in,
+)
+from tests.factories import UserFactory
 from tests.shared_apps.search.conftest import ShopDesk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-TIMEOUT = 15000
-ASYNC_SECONDS = 20
 SHOP_A, SHOP_B, SHOP_C = "Alpha 商店", "Beta 商店", "Gamma 商店"
 MATE = "华为 HUAWEI Mate 60 Pro 12GB+512GB 雅川青 5G手机"
 XIAOMI = "小米 Xiaomi 14 Ultra 16GB+512GB 黑色 5G手机"
@@ -154,46 +157,6 @@ def english_context(browser, mall_server, *host_prefixes: str):
     context.server_errors = []
     context.on("response", lambda r: context.server_errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
     return context
-
-
-def sign_in(context, url, email: str, next_path: str):
-    """A new page of `context`, signed in on the host whose URLs `url(path)` builds."""
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.goto(url(f"/accounts/login/?next={next_path}"))
-    page.fill("input[name=identifier]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/accounts/login/'] button[type=submit]")
-    page.wait_for_url(lambda url: urlsplit(url).path == next_path)
-    return page
-
-
-def click_and_wait(page, locator):
-    """Click a link or a form's button and wait for the page it leads to (often the same URL)."""
-    with page.expect_navigation():
-        locator.click()
-    page.wait_for_load_state()
-
-
-def eventually(check, what: str, seconds: float = ASYNC_SECONDS):
-    """Poll `check` (truthy when done) for work that happens after commit."""
-    deadline = time.monotonic() + seconds
-    while True:
-        found = check()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-def reload_until(page, locator, count: int, seconds: float = ASYNC_SECONDS):
-    """Reload `page` until `locator` matches `count` elements (the page has no live updates)."""
-    deadline = time.monotonic() + seconds
-    while locator.count() != count and time.monotonic() < deadline:
-        page.wait_for_timeout(200)
-        page.reload()
-    expect(locator).to_have_count(count)
 
 
 def no_error_page(page):
