@@ -221,8 +221,10 @@ def shop_pickup_refresh(*, shop_id: int, city_codes: Iterable[str]) -> bool:
 
     from .query import PICKUP_MAP_KEY
 
-    transaction.on_commit(lambda: cache.delete(PICKUP_MAP_KEY))
+    # Now, for reads later in this transaction; and after commit, in case another process read
+    # the old cities back into the cache meanwhile.
     cache.delete(PICKUP_MAP_KEY)
+    transaction.on_commit(lambda: cache.delete(PICKUP_MAP_KEY))
     return True
 
 

@@ -279,7 +279,7 @@ def _page(cursor, tsquery: str, where: list[str], params: dict, *, sort: str, br
         # The highest sales tier holding the whole page gives the same page as all matches: every
         # offer outside the tier sells less than every offer in it. Tiers too thin to hold it (by
         # the share of the mall in each) are not tried.
-        shares = _tier_shares(cursor)
+        shares = _shares(cursor)["tiers"]
         for tier in index.TIERS:
             if total * shares.get(tier, 1.0) < 2 * (offset + limit) and tier != index.TIERS[-1]:
                 continue
@@ -297,10 +297,6 @@ def _page(cursor, tsquery: str, where: list[str], params: dict, *, sort: str, br
     else:
         cursor.execute(PAGE_SQL.format(base=_base(tsquery, where), order=order), page)
     return [Hit(*row) for row in cursor.fetchall()]
-
-
-def _tier_shares(cursor) -> dict[int, float]:
-    return _shares(cursor)["tiers"]
 
 
 def _shares(cursor) -> dict:
